@@ -1,0 +1,39 @@
+# Two commands set everything up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+LAYER  := tlruntime/tl/__init__.py
+SCHEMA := schema/mtproto.tl schema/api.tl
+
+.PHONY: all install generate test bench demo typecheck clean
+
+all: generate
+
+$(STAMP): pyproject.toml setup.py
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+$(LAYER): $(STAMP) $(SCHEMA) $(wildcard generator/*.py generator/*.lark generator/templates/*.j2)
+	$(BIN)/python -m generator --out tlruntime/tl $(SCHEMA)
+
+generate: $(LAYER)
+
+test: generate
+	$(BIN)/python -m pytest
+
+bench: generate
+	$(BIN)/python -m bench
+
+demo: generate
+	$(BIN)/python -m tlruntime.demo
+
+typecheck: generate
+	$(BIN)/python -m mypy --strict tlruntime
+
+clean:
+	rm -rf tlruntime/tl build *.egg-info
