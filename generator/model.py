@@ -48,6 +48,8 @@ class FlagRef:
 
     field: str
     bit: int
+    # Where ``flags.N?`` was written, for error messages (added for the validator).
+    pos: Optional[SourcePos] = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,474 @@
+"""Parse TL schema text into the frozen model of ``generator.model``.
+
+The grammar lives in ``tl.lark`` and is run with Lark's LALR parser; a Lark
+transformer is attached to the parser so the model objects are built during
+the parse itself (no intermediate tree), which keeps the two real schema files
+well under a second.  The parser records what the text says and computes
+nothing: ids, flag references and type references are checked by
+``generator.validate``.
+
+Every syntax error becomes a :class:`tlruntime.errors.SchemaError` carrying the
+file, the 1-based line and column and the offending source line; Lark's own
+exceptions never escape.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, List, Optional, Sequence, Tuple, Union
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from generator.model import (
+    BuiltinDecl,
+    Combinator,
+    FlagRef,
+    Param,
+    Schema,
+    SourcePos,
+    TypeParam,
+    TypeRef,
+)
+from tlruntime.errors import SchemaError
+
+__all__ = ["parse_schema", "parse_files"]
+
+_GRAMMAR_PATH = Path(__file__).with_name("tl.lark")
+_LAYER_COMMENT = re.compile(r"//\s*LAYER\s+(\d+)\s*$")
+_HEX_ID = re.compile(r"#[0-9A-Fa-f]{1,8}")
+_SECTIONS = {"---types---": "constructor", "---functions---": "function"}
+
+# How each terminal reads in an error message.
+_TERMINAL_WORDS = {
+    "NAME": "a name",
+    "CONSTRUCTOR_ID": "a constructor id",
+    "FLAG_COND": "a flag condition such as 'flags.0?'",
+    "NUMBER": "a number",
+    "SECTION": "a section marker",
+    "EQUALS": "'='",
+    "SEMI": "';'",
+    "COLON": "':'",
+    "HASH": "'#'",
+    "BANG": "'!'",
+    "PERCENT": "'%'",
+    "QUESTION": "'?'",
+    "STAR": "'*'",
+    "COMMA": "','",
+    "LANGLE": "'<'",
+    "RANGLE": "'>'",
+    "LBRACE": "'{'",
+    "RBRACE": "'}'",
+    "LBRACKET": "'['",
+    "RBRACKET": "']'",
+    "$END": "the end of the file",
+}
+
+
+def _type_text(ref: TypeRef) -> str:
+    """``Vector<long>`` style text of a type reference (used for builtin result strings)."""
+    prefix = "%" if ref.bare and not is_bare_name(ref.name) else ""
+    if not ref.args:
+        return prefix + ref.name
+    return f"{prefix}{ref.name}<{', '.join(map(_type_text, ref.args))}>"
+
+
+def is_bare_name(name: str) -> bool:
+    """A type written by a lower-case name (``int``, ``vector``, ``future_salt``) is bare."""
+    last = name.rsplit(".", 1)[-1]
+    return last[:1].islower()
+
+
+# --- intermediate values passed between transformer callbacks -----------------
+
+
+@dataclass(frozen=True)
+class _Head:
+    name: Token
+    id_token: Optional[Token]
+
+
+@dataclass(frozen=True)
+class _Params:
+    params: Tuple[Param, ...]
+
+
+@dataclass(frozen=True)
+class _BuiltinBody:
+    pass
+
+
+@dataclass(frozen=True)
+class _Declaration:
+    head: _Head
+    type_params: Tuple[TypeParam, ...]
+    body: Union[_Params, _BuiltinBody]
+    result: TypeRef
+    result_text: str
+    semi: Token
+
+
+_Item = Union[Token, _Declaration]
+
+
+class _ParseContext:
+    """Per-call state: the text being parsed and the LAYER comments seen."""
+
+    def __init__(self, text: str, file: str) -> None:
+        self.text = text
+        self.file = file
+        self.lines = text.split("\n")
+        self.layers: List[Tuple[int, Token]] = []
+
+    def line_text(self, line: int) -> str:
+        return self.lines[line - 1].rstrip("\r") if 0 < line <= len(self.lines) else ""
+
+    def pos(self, token: Token) -> SourcePos:
+        line = token.line or 1
+        return SourcePos(self.file, line, token.column or 1, self.line_text(line))
+
+    def error(self, message: str, line: int, column: int) -> SchemaError:
+        return SchemaError(
+            message, file=self.file, line=line, column=column, source_line=self.line_text(line)
+        )
+
+    def error_at(self, message: str, token: Token) -> SchemaError:
+        return self.error(message, token.line or 1, token.column or 1)
+
+
+class _Builder(Transformer[Token, List[_Item]]):
+    """Lark callbacks that build model objects as the LALR parser reduces rules.
+
+    One instance is attached to the shared parser; ``context`` is set for the
+    duration of one parse (under ``_LOCK``).
+    """
+
+    context: _ParseContext
+
+    # --- heads and type parameters -------------------------------------------
+
+    def name_with_id(self, children: List[Token]) -> _Head:
+        name = children[0]
+        id_token = children[1] if len(children) > 1 else None
+        if id_token is not None and not _HEX_ID.fullmatch(id_token):
+            raise self.context.error_at(
+                f"bad constructor id {str(id_token)!r}: expected '#' and 1 to 8 hex digits",
+                id_token,
+            )
+        if id_token is not None and id_token.start_pos != name.end_pos:
+            raise self.context.error_at(
+                "the constructor id must follow the name without spaces", id_token
+            )
+        return _Head(name, id_token)
+
+    def type_param(self, children: List[Token]) -> TypeParam:
+        _, name, _, kind, _ = children
+        return TypeParam(str(name), str(kind), self.context.pos(name))
+
+    # --- bodies ---------------------------------------------------------------
+
+    def params(self, children: List[Param]) -> _Params:
+        return _Params(tuple(children))
+
+    def builtin_opaque(self, children: List[Token]) -> _BuiltinBody:
+        return _BuiltinBody()
+
+    def builtin_repeat(self, children: List[Token]) -> _BuiltinBody:
+        return _BuiltinBody()
+
+    def param(self, children: List[Union[Token, TypeRef]]) -> Param:
+        name = children[0]
+        type_ref = children[-1]
+        if not isinstance(name, Token) or not isinstance(type_ref, TypeRef):
+            raise TypeError("grammar and builder disagree on 'param'")
+        flag: Optional[FlagRef] = None
+        if len(children) == 4:
+            cond = children[2]
+            if not isinstance(cond, Token):
+                raise TypeError("grammar and builder disagree on 'param'")
+            field_name, _, bit = str(cond)[:-1].rpartition(".")
+            flag = FlagRef(field_name, int(bit), pos=self.context.pos(cond))
+        return Param(str(name), type_ref, flag, self.context.pos(name))
+
+    # --- types ----------------------------------------------------------------
+
+    def nat_type(self, children: List[Token]) -> TypeRef:
+        return TypeRef("#", bare=True, pos=self.context.pos(children[0]))
+
+    def generic_ref(self, children: List[Token]) -> TypeRef:
+        return TypeRef(str(children[1]), generic_ref=True, pos=self.context.pos(children[0]))
+
+    def bare_type(self, children: List[Union[Token, Tuple[TypeRef, ...]]]) -> TypeRef:
+        percent, name = children[0], children[1]
+        args = children[2] if len(children) > 2 else ()
+        if not isinstance(percent, Token) or not isinstance(name, Token) or not isinstance(args, tuple):
+            raise TypeError("grammar and builder disagree on 'bare_type'")
+        return TypeRef(str(name), args, bare=True, pos=self.context.pos(percent))
+
+    def named_type(self, children: List[Union[Token, Tuple[TypeRef, ...]]]) -> TypeRef:
+        name = children[0]
+        args = children[1] if len(children) > 1 else ()
+        if not isinstance(name, Token) or not isinstance(args, tuple):
+            raise TypeError("grammar and builder disagree on 'named_type'")
+        return TypeRef(str(name), args, bare=is_bare_name(name), pos=self.context.pos(name))
+
+    def type_args(self, children: List[Union[Token, TypeRef]]) -> Tuple[TypeRef, ...]:
+        return tuple(child for child in children if isinstance(child, TypeRef))
+
+    def result(self, children: List[Union[Token, Tuple[TypeRef, ...]]]) -> Tuple[TypeRef, str]:
+        name = children[0]
+        if not isinstance(name, Token):
+            raise TypeError("grammar and builder disagree on 'result'")
+        rest = children[1:]
+        if rest and isinstance(rest[0], tuple):
+            args: Tuple[TypeRef, ...] = rest[0]
+            text = _type_text(TypeRef(str(name), args))
+        else:
+            words = [child for child in rest if isinstance(child, Token)]
+            args = tuple(
+                TypeRef(str(w), bare=is_bare_name(w), pos=self.context.pos(w)) for w in words
+            )
+            text = " ".join([str(name), *map(str, words)])
+        ref = TypeRef(str(name), args, bare=is_bare_name(name), pos=self.context.pos(name))
+        return ref, text
+
+    # --- declarations and the file ------------------------------------------
+
+    def declaration(self, children: List[object]) -> _Declaration:
+        head, *middle, _equals, result, semi = children
+        if not isinstance(head, _Head) or not isinstance(semi, Token) or not isinstance(result, tuple):
+            raise TypeError("grammar and builder disagree on 'declaration'")
+        body = middle[-1]
+        if not isinstance(body, (_Params, _BuiltinBody)):
+            raise TypeError("grammar and builder disagree on 'declaration'")
+        type_params = tuple(p for p in middle[:-1] if isinstance(p, TypeParam))
+        return _Declaration(head, type_params, body, result[0], result[1], semi)
+
+    def section(self, children: List[Token]) -> Token:
+        marker = children[0]
+        if str(marker) not in _SECTIONS:
+            raise self.context.error_at(
+                f"unknown section {str(marker)!r}: expected '---types---' or '---functions---'",
+                marker,
+            )
+        return marker
+
+    def start(self, children: List[_Item]) -> List[_Item]:
+        return children
+
+
+_LOCK = threading.Lock()
+_BUILDER = _Builder()
+
+
+def _record_comment(token: Token) -> Token:
+    match = _LAYER_COMMENT.match(token)
+    if match:
+        _BUILDER.context.layers.append((int(match.group(1)), token))
+    return token
+
+
+_PARSER = Lark(
+    _GRAMMAR_PATH.read_text(encoding="utf-8"),
+    parser="lalr",
+    lexer="contextual",
+    transformer=_BUILDER,
+    lexer_callbacks={"COMMENT": _record_comment},
+    propagate_positions=False,
+    maybe_placeholders=False,
+)
+
+
+# --- building the schema ------------------------------------------------------
+
+
+def _declaration_text(ctx: _ParseContext, decl: _Declaration) -> str:
+    """The declaration as written from its name to ``;``; comments dropped if it spans lines."""
+    raw = ctx.text[decl.head.name.start_pos : decl.semi.end_pos]
+    if "\n" not in raw:
+        return raw
+    pieces = (line.split("//", 1)[0].strip() for line in raw.split("\n"))
+    return " ".join(piece for piece in pieces if piece)
+
+
+def _namespace(name: str) -> Optional[str]:
+    return name.rsplit(".", 1)[0] if "." in name else None
+
+
+def _build_schema(ctx: _ParseContext, items: Iterable[_Item]) -> Schema:
+    kind = "constructor"
+    combinators: List[Combinator] = []
+    builtins: List[BuiltinDecl] = []
+    for item in items:
+        if isinstance(item, Token):
+            kind = _SECTIONS[str(item)]
+            continue
+        head = item.head
+        explicit_id = int(head.id_token[1:], 16) if head.id_token is not None else None
+        pos = ctx.pos(head.name)
+        text = _declaration_text(ctx, item)
+        if isinstance(item.body, _BuiltinBody):
+            builtins.append(BuiltinDecl(str(head.name), explicit_id, item.result_text, pos, text))
+            continue
+        combinators.append(
+            Combinator(
+                name=str(head.name),
+                namespace=_namespace(head.name),
+                explicit_id=explicit_id,
+                type_params=item.type_params,
+                params=item.body.params,
+                result=item.result,
+                kind="function" if kind == "function" else "constructor",
+                pos=pos,
+                text=text,
+            )
+        )
+    return Schema(tuple(combinators), tuple(builtins), _layer_of(ctx))
+
+
+def _layer_of(ctx: _ParseContext) -> Optional[int]:
+    if not ctx.layers:
+        return None
+    first, _ = ctx.layers[0]
+    for layer, token in ctx.layers[1:]:
+        if layer != first:
+            raise ctx.error_at(f"conflicting LAYER comments: {first} and then {layer}", token)
+    return first
+
+
+# --- errors -------------------------------------------------------------------
+
+
+def _describe(token: Token) -> str:
+    if token.type == "$END":
+        return "the end of the file"
+    word = _TERMINAL_WORDS.get(token.type, token.type)
+    if token.type in ("NAME", "NUMBER", "CONSTRUCTOR_ID", "FLAG_COND", "SECTION"):
+        return f"{word} {str(token)!r}" if token.type != "NAME" else f"name {str(token)!r}"
+    return word
+
+
+def _expected_words(expected: Iterable[str]) -> str:
+    words = sorted({_TERMINAL_WORDS.get(name, name) for name in expected})
+    return ", ".join(words) if len(words) < 2 else "one of " + ", ".join(words)
+
+
+def _tokens_before(ctx: _ParseContext, end: int) -> List[Token]:
+    """The tokens of the declaration that is being read at offset ``end``."""
+    tokens: List[Token] = []
+    try:
+        for token in _PARSER.lex(ctx.text[:end]):
+            if token.type in ("SEMI", "SECTION"):
+                tokens = []
+            else:
+                tokens.append(token)
+    except UnexpectedInput:
+        pass
+    return tokens
+
+
+def _end_column(token: Token) -> int:
+    return (token.column or 1) + len(token)
+
+
+def _syntax_error(ctx: _ParseContext, exc: UnexpectedInput) -> SchemaError:
+    """Turn a Lark exception into a SchemaError with a message a schema author can act on."""
+    if isinstance(exc, UnexpectedCharacters):
+        char = ctx.text[exc.pos_in_stream] if exc.pos_in_stream < len(ctx.text) else ""
+        return ctx.error(f"unexpected character {char!r}", exc.line, exc.column)
+    if not isinstance(exc, UnexpectedToken):
+        return ctx.error(f"syntax error: {exc}", getattr(exc, "line", 1), getattr(exc, "column", 1))
+
+    token: Token = exc.token
+    expected = set(exc.expected)
+    at_end = token.type == "$END"
+    offset = len(ctx.text) if at_end else (token.start_pos or 0)
+    tokens = _tokens_before(ctx, offset)
+    token_line = token.line if not at_end and token.line else len(ctx.lines) + 1
+    seen_equals = any(t.type == "EQUALS" for t in tokens)
+
+    # A declaration that runs on past the end of a line holding '= Result': the ';' is missing.
+    if tokens and "SEMI" in expected | {"SEMI"}:
+        finished_lines = [t for t in tokens if (t.line or 0) < token_line]
+        if finished_lines:
+            first_line = finished_lines[0].line
+            on_first_line = [t for t in finished_lines if t.line == first_line]
+            if any(t.type == "EQUALS" for t in on_first_line):
+                last = on_first_line[-1]
+                return ctx.error(
+                    "missing ';' at the end of the declaration", last.line or 1, _end_column(last)
+                )
+    if at_end:
+        if tokens:
+            last = tokens[-1]
+            what = "';'" if seen_equals else "'= Result;'"
+            return ctx.error(
+                f"unexpected end of file: the declaration is missing {what}",
+                last.line or 1,
+                _end_column(last),
+            )
+        return ctx.error(f"unexpected end of file; expected {_expected_words(expected)}", 1, 1)
+
+    previous = tokens[-1] if tokens else None
+    if token.type == "SEMI" and not seen_equals and previous is not None and previous.type == "NAME":
+        return ctx.error_at(f"missing '=' before the result type {str(previous)!r}", previous)
+    if "RANGLE" in expected and "SEMI" not in expected:
+        return ctx.error_at(
+            f"unterminated '<': expected '>' before {_describe(token)}", token
+        )
+    if expected == {"COLON"} and previous is not None and previous.type == "NAME":
+        return ctx.error_at(
+            f"expected ':' after parameter name {str(previous)!r}, found {_describe(token)}", token
+        )
+    return ctx.error_at(
+        f"unexpected {_describe(token)}; expected {_expected_words(expected)}", token
+    )
+
+
+# --- public API -----------------------------------------------------------------
+
+
+def parse_schema(text: str, file: str = "<string>") -> Schema:
+    """Parse one TL schema text; the text starts in the ``---types---`` section.
+
+    Raises :class:`SchemaError` (file, line, column, source line) on any syntax error.
+    """
+    ctx = _ParseContext(text, file)
+    with _LOCK:
+        _BUILDER.context = ctx
+        try:
+            items = _PARSER.parse(text)
+        except UnexpectedInput as exc:
+            raise _syntax_error(ctx, exc) from None
+    return _build_schema(ctx, items)
+
+
+def parse_files(paths: Sequence[Path]) -> Schema:
+    """Parse several schema files in order and concatenate them into one :class:`Schema`.
+
+    Each file starts in the types section.  The layer is the one named by the
+    files' ``// LAYER N`` comments (they must agree).
+    """
+    combinators: List[Combinator] = []
+    builtins: List[BuiltinDecl] = []
+    layer: Optional[int] = None
+    layer_pos: Optional[SourcePos] = None
+    for path in paths:
+        schema = parse_schema(Path(path).read_text(encoding="utf-8"), str(path))
+        combinators.extend(schema.combinators)
+        builtins.extend(schema.builtins)
+        if schema.layer is None:
+            continue
+        if layer is not None and schema.layer != layer and layer_pos is not None:
+            raise SchemaError(
+                f"conflicting LAYER comments: {layer} in {layer_pos.file}, {schema.layer} here",
+                file=str(path),
+                line=1,
+                column=1,
+                source_line="",
+            )
+        layer, layer_pos = schema.layer, SourcePos(str(path), 1, 1, "")
+    return Schema(tuple(combinators), tuple(builtins), layer)
