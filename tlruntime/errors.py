@@ -182,3 +182,14 @@ class FloodWaitError(RPCError):
 
 class ConnectionLostError(TLError):
     """The connection closed and the request could not be delivered or answered."""
+
+
+class LengthPastEndError(LengthError, TruncatedError):
+    """A length prefix or vector count that points past the end of the input.
+
+    The input may be truncated or the prefix hostile; the two cannot be told
+    apart, so this is both a :class:`LengthError` and a :class:`TruncatedError`.
+    """
+
+
+__all__.append("LengthPastEndError")
