@@ -193,3 +193,30 @@ class LengthPastEndError(LengthError, TruncatedError):
 
 
 __all__.append("LengthPastEndError")
+
+
+class SessionCheckError(MessageRejectedError):
+    """A decrypted MTProto message failed a session check and was discarded.
+
+    ``reason`` is a short stable token naming the check (``"auth_key_id"``,
+    ``"msg_key"``, ``"session_id"``, ``"msg_id_parity"``, ``"msg_id_too_old"``,
+    ``"msg_id_too_new"``, ``"duplicate_msg_id"``, ``"padding"``, ``"length"``,
+    ``"container"``); ``msg_id`` is the offending message id when known.
+    """
+
+    def __init__(self, reason: str, detail: str, *, msg_id: int | None = None) -> None:
+        self.reason = reason
+        self.msg_id = msg_id
+        super().__init__(f"{reason}: {detail}")
+
+
+class BadMessageError(TLError):
+    """The peer ignored one of our messages (``bad_msg_notification`` ``code``) and it was not retried."""
+
+    def __init__(self, code: int, msg_id: int) -> None:
+        self.code = code
+        self.msg_id = msg_id
+        super().__init__(f"message {msg_id} refused by the peer with bad_msg_notification code {code}")
+
+
+__all__ += ["SessionCheckError", "BadMessageError"]
