@@ -9,6 +9,7 @@ prepares view-models from a validated schema and hands them to templates.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from dataclasses import field as _field  # FlagRef has an attribute named `field`
 from typing import Literal, Optional, Tuple
 
 
@@ -49,7 +50,7 @@ class FlagRef:
     field: str
     bit: int
     # Where ``flags.N?`` was written, for error messages (added for the validator).
-    pos: Optional[SourcePos] = field(default=None, compare=False)
+    pos: Optional[SourcePos] = _field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -377,7 +377,8 @@ def _end_column(token: Token) -> int:
 def _syntax_error(ctx: _ParseContext, exc: UnexpectedInput) -> SchemaError:
     """Turn a Lark exception into a SchemaError with a message a schema author can act on."""
     if isinstance(exc, UnexpectedCharacters):
-        char = ctx.text[exc.pos_in_stream] if exc.pos_in_stream < len(ctx.text) else ""
+        offset = exc.pos_in_stream or 0
+        char = ctx.text[offset] if offset < len(ctx.text) else ""
         return ctx.error(f"unexpected character {char!r}", exc.line, exc.column)
     if not isinstance(exc, UnexpectedToken):
         return ctx.error(f"syntax error: {exc}", getattr(exc, "line", 1), getattr(exc, "column", 1))
@@ -419,6 +420,10 @@ def _syntax_error(ctx: _ParseContext, exc: UnexpectedInput) -> SchemaError:
         return ctx.error_at(
             f"unterminated '<': expected '>' before {_describe(token)}", token
         )
+    if {"NAME", "PERCENT"} <= expected and expected <= {"NAME", "PERCENT", "BANG", "HASH"}:
+        return ctx.error_at(f"expected a type, found {_describe(token)}", token)
+    if expected <= {"NAME", "SECTION"} and not tokens:
+        return ctx.error_at(f"expected a declaration, found {_describe(token)}", token)
     if expected == {"COLON"} and previous is not None and previous.type == "NAME":
         return ctx.error_at(
             f"expected ':' after parameter name {str(previous)!r}, found {_describe(token)}", token
@@ -443,6 +448,8 @@ def parse_schema(text: str, file: str = "<string>") -> Schema:
             items = _PARSER.parse(text)
         except UnexpectedInput as exc:
             raise _syntax_error(ctx, exc) from None
+    if not isinstance(items, list):
+        raise TypeError("the parser's transformer must return the list of declarations")
     return _build_schema(ctx, items)
 
 
