@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.model import BuiltinDecl, Combinator, FlagRef, TypeRef
+from generator.model import BuiltinDecl, Combinator, FlagRef, Schema, TypeRef
 from generator.parser import parse_files, parse_schema
 from tlruntime.errors import SchemaError
 
@@ -221,7 +221,10 @@ def test_real_files_counts_and_layer() -> None:
     api = parse_files([API])
     assert mtproto.layer is None and api.layer == 229
     assert parse_files([MTPROTO, API]).layer == 229
-    kinds = lambda s: ([c.kind for c in s.combinators].count("constructor"), [c.kind for c in s.combinators].count("function"))  # noqa: E731
+    def kinds(schema: Schema) -> tuple[int, int]:
+        found = [c.kind for c in schema.combinators]
+        return found.count("constructor"), found.count("function")
+
     assert kinds(mtproto) == (53, 11)
     assert kinds(api) == (1657, 813)
     assert len(mtproto.builtins) == 7 and len(api.builtins) == 1
