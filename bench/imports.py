@@ -1,0 +1,122 @@
+"""Group 4: cold import time and extra RSS of the whole layer, one fresh process per run.
+
+Each measurement runs in a new interpreter that records the clock and its own
+resident set size (``VmRSS`` in ``/proc/self/status``) just before and just
+after the import statements, so interpreter start-up is excluded and every
+library pays only for what its import does.  One discarded warm-up run per
+variant makes sure byte-code caches exist for everybody.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .report import KURIGRAM, TELETHON, Row, Target
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+IMPORT_TIME_TARGET = Target("≤1/10 Telethon", factor=10.0, against=(TELETHON,))
+IMPORT_RSS_TARGET = Target("≤1/5 Telethon", factor=5.0, against=(TELETHON,))
+
+#: The statements timed for each variant.  Telethon and kurigram cannot import
+#: their TL layer without their package ``__init__`` (which pulls in the client),
+#: so that is part of their figure, as it is for any user of theirs.
+OURS_LAZY = "import tlruntime.tl\nfrom tlruntime.tl import functions, types"
+OURS_EVERYTHING = OURS_LAZY + "\nimport bench.load_all\nbench.load_all.load_every_class()"
+TELETHON_ALL = "import telethon.tl.alltlobjects"
+KURIGRAM_ALL = "import pyrogram.raw\nfrom pyrogram.raw import types, functions, base"
+
+_PROBE = """
+import json, time
+
+def rss_kib():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmRSS in /proc/self/status")
+
+before_rss = rss_kib()
+start = time.perf_counter()
+exec(compile({code!r}, "<bench-import>", "exec"))
+elapsed = time.perf_counter() - start
+print(json.dumps({{"seconds": elapsed, "rss_kib": rss_kib() - before_rss}}))
+"""
+
+
+@dataclass(frozen=True)
+class ImportCost:
+    """Medians over the runs of one variant."""
+
+    seconds: float
+    rss_mib: float
+
+
+class ImportProbeError(RuntimeError):
+    """The probe process failed (e.g. the layer is not generated); carries its stderr."""
+
+
+def _probe_once(code: str) -> tuple[float, float]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE.format(code=code)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise ImportProbeError(last)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return float(result["seconds"]), float(result["rss_kib"]) / 1024
+
+
+def measure_import(code: str, runs: int) -> ImportCost:
+    """Median seconds and extra MiB of running ``code`` in ``runs`` fresh processes."""
+    _probe_once(code)  # warm-up: writes .pyc files, fills the page cache
+    samples = [_probe_once(code) for _ in range(runs)]
+    return ImportCost(
+        seconds=statistics.median(s for s, _ in samples),
+        rss_mib=statistics.median(r for _, r in samples),
+    )
+
+
+def bench_imports(runs: int) -> list[Row]:
+    """Rows for import time (ms) and extra RSS (MiB): ours lazy and fully loaded vs peers."""
+    telethon = measure_import(TELETHON_ALL, runs)
+    kurigram = measure_import(KURIGRAM_ALL, runs)
+    rows: list[Row] = []
+    variants = (
+        ("lazy: import tlruntime.tl + functions, types", OURS_LAZY, True),
+        ("every class loaded (walk the index)", OURS_EVERYTHING, False),
+    )
+    for label, code, has_target in variants:
+        time_row = Row("4 import", f"time, {label}", "ms", False, None)
+        rss_row = Row("4 import", f"extra RSS, {label}", "MiB", False, None)
+        time_row.references = {TELETHON: telethon.seconds * 1e3, KURIGRAM: kurigram.seconds * 1e3}
+        rss_row.references = {TELETHON: telethon.rss_mib, KURIGRAM: kurigram.rss_mib}
+        if has_target:
+            time_row.target = IMPORT_TIME_TARGET
+            rss_row.target = IMPORT_RSS_TARGET
+        else:
+            note = "no target: the lazy import is the contract; shown for an honest full-load cost"
+            time_row.notes.append(note)
+        try:
+            ours = measure_import(code, runs)
+        except ImportProbeError as exc:
+            time_row.unavailable = rss_row.unavailable = f"import failed: {exc}"
+        else:
+            time_row.ours = ours.seconds * 1e3
+            rss_row.ours = ours.rss_mib
+        rows += [time_row, rss_row]
+    return rows
