@@ -23,6 +23,7 @@ from typing import Iterable, List, Optional, Sequence, Tuple, Union
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
+from generator import naming
 from generator.model import (
     BuiltinDecl,
     Combinator,
@@ -121,7 +122,22 @@ class _ParseContext:
         self.text = text
         self.file = file
         self.lines = text.split("\n")
-        self.layers: List[Tuple[int, Token]] = []
+        self.layer: Optional[int] = None
+        self.layer_pos: Optional[SourcePos] = None
+
+    def add_layer(self, layer: int, pos: SourcePos) -> None:
+        """Record a ``// LAYER N`` comment; every such comment of a schema must agree."""
+        if self.layer is not None and layer != self.layer and self.layer_pos is not None:
+            raise SchemaError(
+                f"conflicting LAYER comments: {self.layer} at "
+                f"{self.layer_pos.file}:{self.layer_pos.line}, {layer} here",
+                file=pos.file,
+                line=pos.line,
+                column=pos.column,
+                source_line=pos.text,
+            )
+        if self.layer is None:
+            self.layer, self.layer_pos = layer, pos
 
     def line_text(self, line: int) -> str:
         return self.lines[line - 1].rstrip("\r") if 0 < line <= len(self.lines) else ""
@@ -267,7 +283,8 @@ _BUILDER = _Builder()
 def _record_comment(token: Token) -> Token:
     match = _LAYER_COMMENT.match(token)
     if match:
-        _BUILDER.context.layers.append((int(match.group(1)), token))
+        ctx = _BUILDER.context
+        ctx.add_layer(int(match.group(1)), ctx.pos(token))
     return token
 
 
@@ -294,10 +311,6 @@ def _declaration_text(ctx: _ParseContext, decl: _Declaration) -> str:
     return " ".join(piece for piece in pieces if piece)
 
 
-def _namespace(name: str) -> Optional[str]:
-    return name.rsplit(".", 1)[0] if "." in name else None
-
-
 def _build_schema(ctx: _ParseContext, items: Iterable[_Item]) -> Schema:
     kind = "constructor"
     combinators: List[Combinator] = []
@@ -316,7 +329,7 @@ def _build_schema(ctx: _ParseContext, items: Iterable[_Item]) -> Schema:
         combinators.append(
             Combinator(
                 name=str(head.name),
-                namespace=_namespace(head.name),
+                namespace=naming.namespace_of(str(head.name)),
                 explicit_id=explicit_id,
                 type_params=item.type_params,
                 params=item.body.params,
@@ -326,29 +339,19 @@ def _build_schema(ctx: _ParseContext, items: Iterable[_Item]) -> Schema:
                 text=text,
             )
         )
-    return Schema(tuple(combinators), tuple(builtins), _layer_of(ctx))
-
-
-def _layer_of(ctx: _ParseContext) -> Optional[int]:
-    if not ctx.layers:
-        return None
-    first, _ = ctx.layers[0]
-    for layer, token in ctx.layers[1:]:
-        if layer != first:
-            raise ctx.error_at(f"conflicting LAYER comments: {first} and then {layer}", token)
-    return first
+    return Schema(tuple(combinators), tuple(builtins), ctx.layer)
 
 
 # --- errors -------------------------------------------------------------------
 
 
 def _describe(token: Token) -> str:
-    if token.type == "$END":
-        return "the end of the file"
-    word = _TERMINAL_WORDS.get(token.type, token.type)
-    if token.type in ("NAME", "NUMBER", "CONSTRUCTOR_ID", "FLAG_COND", "SECTION"):
-        return f"{word} {str(token)!r}" if token.type != "NAME" else f"name {str(token)!r}"
-    return word
+    """How the offending token reads in a message: ``'='``, ``name 'foo'``, ``the end of the file``."""
+    if token.type == "NAME":
+        return f"name {str(token)!r}"
+    if token.type in ("NUMBER", "CONSTRUCTOR_ID", "FLAG_COND", "SECTION"):
+        return f"{_TERMINAL_WORDS[token.type]} {str(token)!r}"
+    return _TERMINAL_WORDS.get(token.type, token.type)
 
 
 def _expected_words(expected: Iterable[str]) -> str:
@@ -392,7 +395,7 @@ def _syntax_error(ctx: _ParseContext, exc: UnexpectedInput) -> SchemaError:
     seen_equals = any(t.type == "EQUALS" for t in tokens)
 
     # A declaration that runs on past the end of a line holding '= Result': the ';' is missing.
-    if tokens and "SEMI" in expected | {"SEMI"}:
+    if tokens:
         finished_lines = [t for t in tokens if (t.line or 0) < token_line]
         if finished_lines:
             first_line = finished_lines[0].line
@@ -441,6 +444,10 @@ def parse_schema(text: str, file: str = "<string>") -> Schema:
 
     Raises :class:`SchemaError` (file, line, column, source line) on any syntax error.
     """
+    return _parse(text, file, _ParseContext("", file))
+
+
+def _parse(text: str, file: str, layers: _ParseContext) -> Schema:
     ctx = _ParseContext(text, file)
     with _LOCK:
         _BUILDER.context = ctx
@@ -450,6 +457,8 @@ def parse_schema(text: str, file: str = "<string>") -> Schema:
             raise _syntax_error(ctx, exc) from None
     if not isinstance(items, list):
         raise TypeError("the parser's transformer must return the list of declarations")
+    if ctx.layer is not None and ctx.layer_pos is not None:
+        layers.add_layer(ctx.layer, ctx.layer_pos)
     return _build_schema(ctx, items)
 
 
@@ -461,21 +470,9 @@ def parse_files(paths: Sequence[Path]) -> Schema:
     """
     combinators: List[Combinator] = []
     builtins: List[BuiltinDecl] = []
-    layer: Optional[int] = None
-    layer_pos: Optional[SourcePos] = None
+    layers = _ParseContext("", "<files>")
     for path in paths:
-        schema = parse_schema(Path(path).read_text(encoding="utf-8"), str(path))
+        schema = _parse(Path(path).read_text(encoding="utf-8"), str(path), layers)
         combinators.extend(schema.combinators)
         builtins.extend(schema.builtins)
-        if schema.layer is None:
-            continue
-        if layer is not None and schema.layer != layer and layer_pos is not None:
-            raise SchemaError(
-                f"conflicting LAYER comments: {layer} in {layer_pos.file}, {schema.layer} here",
-                file=str(path),
-                line=1,
-                column=1,
-                source_line="",
-            )
-        layer, layer_pos = schema.layer, SourcePos(str(path), 1, 1, "")
-    return Schema(tuple(combinators), tuple(builtins), layer)
+    return Schema(tuple(combinators), tuple(builtins), layers.layer)

@@ -33,6 +33,7 @@ from generator.model import (
     TypeRef,
     ValidatedSchema,
 )
+from generator.parser import is_bare_name
 from tlruntime.errors import SchemaError
 
 __all__ = ["SchemaIdWarning", "canonical_line", "check_ids", "compute_id", "validate"]
@@ -68,7 +69,7 @@ def _id_type_text(ref: TypeRef, top_level: bool = True) -> str:
     if ref.generic_ref:
         return "!" + ref.name
     name = "string" if top_level and ref.name == "bytes" else ref.name
-    if ref.bare and not name.rsplit(".", 1)[-1][:1].islower():
+    if ref.bare and not is_bare_name(name):
         name = "%" + name
     return " ".join([name, *(_id_type_text(arg, top_level=False) for arg in ref.args)])
 
@@ -163,7 +164,7 @@ class _TypeUniverse:
 
     def _check_name(self, ref: TypeRef, c: Combinator) -> None:
         name = ref.name
-        lower = name.rsplit(".", 1)[-1][:1].islower()
+        lower = is_bare_name(name)
         if ref.bare and not lower:
             # `%Message`: the bare form of a type (or, loosely, a constructor).
             if name in self.boxed or name in self.constructors:
@@ -235,7 +236,7 @@ def _check_combinator(c: Combinator, universe: _TypeUniverse) -> None:
             continue
         universe.check(param.type, c, generics)
     if c.kind == "constructor":
-        if c.result.name.rsplit(".", 1)[-1][:1].islower():
+        if is_bare_name(c.result.name):
             raise _error(
                 f"the result type of a constructor must be a boxed (capitalised) type, "
                 f"not {c.result.name!r}",

@@ -260,3 +260,15 @@ def test_real_seed_combinator(real: tuple[Combinator, ...]) -> None:
     assert tls.explicit_id is None and tls.params[0].type.name == "vector"
     message = by_name(real, "msg_container").params[0].type
     assert message == TypeRef("vector", (TypeRef("message", bare=True),), bare=True)
+
+
+def test_conflicting_layers_across_files(tmp_path: Path) -> None:
+    first = tmp_path / "a.tl"
+    second = tmp_path / "b.tl"
+    first.write_text("// LAYER 228\na#1 = A;\n")
+    second.write_text("b#2 = B;\n\n// LAYER 229\n")
+    with pytest.raises(SchemaError) as info:
+        parse_files([first, second])
+    err = info.value
+    assert (err.file, err.line, err.column, err.source_line) == (str(second), 3, 1, "// LAYER 229")
+    assert f"228 at {first}:1" in err.reason
