@@ -1,0 +1,330 @@
+"""One small handler per service constructor, in two tables (client side, server side).
+
+``dispatch`` unpacks ``gzip_packed``, looks the constructor id up in the
+session's table and falls back to the generated layer: on the client an
+unknown object is an :class:`Update`, on the server it is a :class:`Request`
+to answer.  Handlers are plain functions over the session's package-private
+state; adding a service message means adding one function and one table row.
+
+References: https://core.telegram.org/mtproto/service_messages and
+https://core.telegram.org/mtproto/service_messages_about_messages.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, Mapping
+
+from ..errors import BadMessageError, DecodeError, LengthError, RPCError
+from . import wire
+from .events import (
+    DisconnectDelay,
+    Event,
+    NewSession,
+    Request,
+    RequestFailed,
+    Resent,
+    Result,
+    RPCErrorEvent,
+    SaltUpdated,
+    TimeSynced,
+    UndecodableMessage,
+    Update,
+)
+
+if TYPE_CHECKING:
+    from .outbox import Outgoing
+    from .session import Session
+
+__all__ = ["dispatch", "CLIENT_HANDLERS", "SERVER_HANDLERS", "QUERY_WRAPPERS"]
+
+Handler = Callable[["Session", int, bytes, list[Event]], None]
+
+#: TL names of the ``invoke*``/``initConnection`` wrappers a server unwraps (each has a ``query`` field).
+QUERY_WRAPPERS = frozenset(
+    {
+        "invokeWithLayer",
+        "initConnection",
+        "invokeWithoutUpdates",
+        "invokeAfterMsg",
+        "invokeAfterMsgs",
+        "invokeWithMessagesRange",
+        "invokeWithTakeout",
+        "invokeWithBusinessConnection",
+        "invokeWithGooglePlayIntegrity",
+        "invokeWithApnsSecret",
+        "invokeWithReCaptcha",
+    }
+)
+
+
+def dispatch(session: Session, message: wire.InnerMessage, events: list[Event]) -> None:
+    """Route one authenticated message to its handler; unreadable bodies become events."""
+    body = message.body
+    try:
+        if wire.constructor_of(body) == wire.GZIP_PACKED:
+            body = wire.gunzip_packed(body)
+            if wire.constructor_of(body) in (wire.GZIP_PACKED, wire.MSG_CONTAINER):
+                raise LengthError("gzip_packed may not hold another gzip_packed or a container", offset=0)
+        handler = session._handlers.get(wire.constructor_of(body))
+        if handler is None:
+            handler = _on_update if session.side == "client" else _on_request
+        handler(session, message.msg_id, body, events)
+    except DecodeError as exc:
+        events.append(UndecodableMessage(message.msg_id, body, exc))
+
+
+def _deserialize(body: bytes) -> object:
+    from ..tl import deserialize
+
+    return deserialize(body)
+
+
+def _read_result(request: object, result: bytes) -> object:
+    """Read ``result`` with the request's own result type (falls back to a generic boxed read)."""
+    read_result = getattr(request, "read_result", None)
+    if read_result is None:
+        return _deserialize(result)
+    return read_result(result)
+
+
+# --- re-sending ----------------------------------------------------------------
+
+
+def _requeue(session: Session, msg_id: int, reason: str, events: list[Event]) -> list[Outgoing]:
+    """Queue again whatever we sent as ``msg_id`` (a container: each entry) under new ids."""
+    outbox = session._outbox
+    requeued = []
+    for out in outbox.take_sent(msg_id):
+        if out.acks:
+            outbox.ack_all(out.acks)  # the refused msgs_ack: acknowledge those ids in the next one
+            continue
+        if out.request is not None and outbox.pending.get(out.msg_id) is not out:
+            continue  # answered meanwhile
+        outbox.requeue(out)
+        requeued.append(out)
+    ids = tuple(out.origin_id for out in requeued if out.request is not None)
+    if ids:
+        events.append(Resent(ids, reason))
+    return requeued
+
+
+def _fail(session: Session, msg_id: int, error_code: int, events: list[Event]) -> None:
+    """The peer refused ``msg_id`` for a reason a re-send cannot fix: fail its requests."""
+    outbox = session._outbox
+    for out in outbox.take_sent(msg_id):
+        if out.request is not None and outbox.pending.pop(out.msg_id, None) is out:
+            error = BadMessageError(error_code, out.msg_id)
+            events.append(RequestFailed(out.origin_id, out.request, error))
+
+
+# --- client side -----------------------------------------------------------------
+
+
+def _on_rpc_result(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
+    req_msg_id, result = wire.split_rpc_result(body)
+    out = session._outbox.pending.pop(req_msg_id, None)
+    if out is None:
+        return  # an answer we no longer wait for (already answered, or dropped)
+    session._outbox.recent.pop(req_msg_id, None)
+    try:
+        if wire.constructor_of(result) == wire.GZIP_PACKED:
+            result = wire.gunzip_packed(result)
+        if wire.constructor_of(result) == wire.RPC_ERROR:
+            code, text = wire.read_rpc_error(result)
+            error = RPCError.from_rpc_error(code, text, out.request)
+            events.append(RPCErrorEvent(out.origin_id, out.request, error))
+        else:
+            events.append(Result(out.origin_id, out.request, _read_result(out.request, result)))
+    except DecodeError as exc:
+        events.append(RequestFailed(out.origin_id, out.request, exc))
+
+
+def _on_pong(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
+    ping_msg_id, _ = wire.read_pong(body)
+    out = session._outbox.pending.get(ping_msg_id)
+    if out is None or wire.constructor_of(out.body) not in (wire.PING, wire.PING_DELAY_DISCONNECT):
+        return
+    del session._outbox.pending[ping_msg_id]
+    events.append(Result(out.origin_id, out.request, _deserialize(body)))
+
+
+def _on_future_salts(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
+    req_msg_id, _, _ = wire.read_future_salts(body)
+    out = session._outbox.pending.pop(req_msg_id, None)
+    if out is not None:
+        events.append(Result(out.origin_id, out.request, _deserialize(body)))
+
+
+def _on_bad_server_salt(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
+    bad_msg_id, _, _, new_salt = wire.read_bad_server_salt(body)
+    session.server_salt = new_salt
+    events.append(SaltUpdated(new_salt))
+    _requeue(session, bad_msg_id, "bad_server_salt", events)
+
+
+def _on_bad_msg_notification(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
+    bad_msg_id, bad_seqno, code = wire.read_bad_msg_notification(body)
+    if code in (16, 17):
+        # The notice's own msg_id carries the server's clock.
+        events.append(TimeSynced(session._ids.resync(msg_id)))
+        _requeue(session, bad_msg_id, f"msg_id too {'low' if code == 16 else 'high'}", events)
+    elif code == 32:
+        # The server saw a higher seq_no from us already: number past everything we sent.
+        session._outbox.skip_seqno_past(max(session._outbox.max_seqno_sent, bad_seqno))
+        _requeue(session, bad_msg_id, "msg_seqno too low", events)
+    elif code == 33:
+        # A later msg_id carried a lower seq_no; a fresh (highest) msg_id with the next seq_no fixes it.
+        _requeue(session, bad_msg_id, "msg_seqno too high", events)
+    elif code == 48:
+        _requeue(session, bad_msg_id, "bad server salt", events)
+    else:
+        _fail(session, bad_msg_id, code, events)
+
+
+def _on_new_session_created(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
+    first_msg_id, unique_id, salt = wire.read_new_session_created(body)
+    session.server_salt = salt
+    events.append(NewSession(first_msg_id, unique_id, salt))
+    events.append(SaltUpdated(salt))
+    # Requests sent before the server's first_msg_id belonged to a session it forgot: send again.
+    outbox = session._outbox
+    lost = [out for out in outbox.pending.values() if out.msg_id < first_msg_id and out not in outbox.queue]
+    for out in lost:
+        outbox.requeue(out)
+    if lost:
+        events.append(Resent(tuple(out.origin_id for out in lost), "new session"))
+
+
+def _on_detailed_info(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
+    if wire.constructor_of(body) == wire.MSG_DETAILED_INFO:
+        _, answer_msg_id, _, _ = wire.read_msg_detailed_info(body)
+    else:
+        answer_msg_id, _, _ = wire.read_msg_new_detailed_info(body)
+    if answer_msg_id in session._seen:
+        session._outbox.ack(answer_msg_id)
+    else:
+        session._outbox.enqueue(wire.pack_msg_resend_req([answer_msg_id]), content_related=True)
+
+
+def _on_update(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
+    events.append(Update(_deserialize(body), msg_id))
+
+
+# --- both sides ----------------------------------------------------------------
+
+
+def _on_msgs_ack(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
+    for acked in wire.read_id_vector(body):
+        out = session._outbox.find_sent(acked)
+        if out is None:
+            continue
+        out.acked = True
+        if out.answers is not None:
+            # The client has our answer: it will not ask for it again.
+            session._answer_of.pop(out.answers, None)
+            session._outbox.recent.pop(acked, None)
+
+
+def _on_msgs_state_req(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
+    seen = session._seen
+    states = bytearray()
+    for asked in wire.read_id_vector(body):
+        if asked in seen:
+            states.append(4)  # received
+        elif seen.highest is None or asked > seen.highest:
+            states.append(3)  # not received, id too high
+        elif seen.lowest is not None and asked < seen.lowest:
+            states.append(1)  # nothing known, id too low
+        else:
+            states.append(2)  # not received, id in the remembered range
+    reply = wire.pack_msgs_state_info(msg_id, bytes(states))
+    session._outbox.enqueue(reply, content_related=False, response=True)
+
+
+def _on_msg_resend_req(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
+    for wanted in wire.read_id_vector(body):
+        _requeue(session, wanted, "msg_resend_req", events)
+
+
+def _ignore(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
+    """Informational service messages we have nothing to do with (and must not surface as updates)."""
+
+
+# --- server side -----------------------------------------------------------------
+
+
+def _on_ping(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
+    ping_id = wire.read_long_arg(body, "ping")
+    session._queue_answer(msg_id, wire.pack_pong(msg_id, ping_id))
+
+
+def _on_ping_delay_disconnect(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
+    ping_id, delay = wire.read_ping_delay_disconnect(body)
+    session._queue_answer(msg_id, wire.pack_pong(msg_id, ping_id))
+    events.append(DisconnectDelay(msg_id, delay))
+
+
+def _on_get_future_salts(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
+    wire.read_get_future_salts(body)
+    now = int(session._ids.server_time())
+    # This session knows one salt; promising others it would refuse would be a lie.
+    reply = wire.pack_future_salts(msg_id, now, [(now - 60, now + 3600, session.server_salt)])
+    session._queue_answer(msg_id, reply)
+
+
+def _on_rpc_drop_answer(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
+    dropped = wire.read_long_arg(body, "rpc_drop_answer")
+    if dropped in session._unanswered_requests:
+        session._unanswered_requests.discard(dropped)
+        answer = wire.pack_rpc_answer_dropped_running()
+    else:
+        answer = wire.pack_rpc_answer_unknown()
+    session._queue_answer(msg_id, wire.pack_rpc_result(msg_id, answer))
+
+
+def _on_msg_resend_ans_req(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
+    for request_id in wire.read_id_vector(body):
+        out = session._answer_of.get(request_id)
+        if out is not None:
+            session._outbox.requeue(out)
+
+
+def _on_request(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
+    obj = _deserialize(body)
+    wrappers = []
+    while getattr(type(obj), "TL_NAME", None) in QUERY_WRAPPERS:
+        wrappers.append(obj)
+        obj = getattr(obj, "query")
+    session._unanswered_requests.add(msg_id)
+    events.append(Request(msg_id, obj, tuple(wrappers)))
+
+
+_BOTH: Mapping[int, Handler] = {
+    wire.MSGS_ACK: _on_msgs_ack,
+    wire.MSGS_STATE_REQ: _on_msgs_state_req,
+    wire.MSG_RESEND_REQ: _on_msg_resend_req,
+    wire.MSGS_STATE_INFO: _ignore,
+    wire.MSGS_ALL_INFO: _ignore,
+    wire.HTTP_WAIT: _ignore,
+}
+
+CLIENT_HANDLERS: Mapping[int, Handler] = {
+    **_BOTH,
+    wire.RPC_RESULT: _on_rpc_result,
+    wire.PONG: _on_pong,
+    wire.FUTURE_SALTS: _on_future_salts,
+    wire.BAD_SERVER_SALT: _on_bad_server_salt,
+    wire.BAD_MSG_NOTIFICATION: _on_bad_msg_notification,
+    wire.NEW_SESSION_CREATED: _on_new_session_created,
+    wire.MSG_DETAILED_INFO: _on_detailed_info,
+    wire.MSG_NEW_DETAILED_INFO: _on_detailed_info,
+}
+
+SERVER_HANDLERS: Mapping[int, Handler] = {
+    **_BOTH,
+    wire.PING: _on_ping,
+    wire.PING_DELAY_DISCONNECT: _on_ping_delay_disconnect,
+    wire.GET_FUTURE_SALTS: _on_get_future_salts,
+    wire.RPC_DROP_ANSWER: _on_rpc_drop_answer,
+    wire.MSG_RESEND_ANS_REQ: _on_msg_resend_ans_req,
+}

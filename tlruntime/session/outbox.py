@@ -1,0 +1,218 @@
+"""The sending half of a session: msg_ids, seq_nos, the queue, pending acks, what was sent.
+
+Kept apart from :mod:`.session` so the bookkeeping that decides *what* goes
+into the next packet (and what to resend when the peer refuses a message) can
+be read and tested without the crypto and the receive-side checks.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Iterable
+
+from . import wire
+from .msgid import MsgIdGenerator
+
+__all__ = ["Outgoing", "Batch", "Outbox", "ACK_BATCH", "MAX_ACKS_PER_MESSAGE"]
+
+#: Pending acks that justify a packet of their own (service_messages_about_messages: "say, over 16").
+ACK_BATCH = 16
+#: Telegram accepts at most 8192 ids per msgs_ack.
+MAX_ACKS_PER_MESSAGE = 8192
+#: A container is closed before its bodies pass this many bytes (Telegram's limit is about 1 MiB).
+MAX_CONTAINER_BYTES = 1_000_000
+#: Messages per container (Telegram allows 1020; fewer keeps one refused container cheap to redo).
+MAX_CONTAINER_ITEMS = 100
+#: How many sent messages (and containers) are remembered to answer a bad_msg_notification or resend request.
+SENT_MEMORY = 2048
+
+
+@dataclass(slots=True, eq=False)
+class Outgoing:
+    """One message we queued.  ``msg_id``/``seqno`` change when it is re-sent; ``origin_id`` never does."""
+
+    origin_id: int
+    msg_id: int
+    seqno: int
+    body: bytes
+    content_related: bool
+    #: The request object whose answer we await (client requests, pings); None for everything else.
+    request: object | None = None
+    #: Server side: the message answers a client message (msg_id suffix 1 rather than 3).
+    response: bool = False
+    #: A ``msgs_ack`` message: the ids it acknowledged (restored to the pending acks if it is refused).
+    acks: tuple[int, ...] = ()
+    #: Server side: the client msg_id this ``rpc_result`` answers.
+    answers: int | None = None
+    #: The peer acknowledged receipt (a request stays pending until its result arrives).
+    acked: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """What goes into the next packet: either one message, or a container of several."""
+
+    messages: tuple[Outgoing, ...]
+    container_id: int | None
+    container_seqno: int
+
+
+class Outbox:
+    """Queue, numbering and memory of outgoing messages for one session."""
+
+    def __init__(self, ids: MsgIdGenerator) -> None:
+        self.ids = ids
+        #: ``n``: content-related messages numbered so far (their seq_no is ``2n + 1``).
+        self.content_count = 0
+        self.max_seqno_sent = -1
+        self.queue: list[Outgoing] = []
+        #: Requests awaiting an answer, by their current wire msg_id.
+        self.pending: dict[int, Outgoing] = {}
+        self.recent: OrderedDict[int, Outgoing] = OrderedDict()
+        self.containers: OrderedDict[int, tuple[int, ...]] = OrderedDict()
+        self.acks: list[int] = []
+        self.flush_requested = False
+
+    # --- numbering ----------------------------------------------------------
+
+    def next_seqno(self, content_related: bool) -> int:
+        """``2n + 1`` (and ``n += 1``) for content-related messages, ``2n`` for service ones."""
+        if content_related:
+            seqno = 2 * self.content_count + 1
+            self.content_count += 1
+        else:
+            seqno = 2 * self.content_count
+        return seqno
+
+    def skip_seqno_past(self, seqno: int) -> None:
+        """Make the next content-related seq_no exceed ``seqno`` (after ``msg_seqno too low``)."""
+        self.content_count = max(self.content_count, seqno // 2 + 1)
+
+    # --- queueing -----------------------------------------------------------
+
+    def enqueue(
+        self,
+        body: bytes,
+        *,
+        content_related: bool,
+        request: object | None = None,
+        response: bool = False,
+        answers: int | None = None,
+    ) -> Outgoing:
+        msg_id = self.ids.next(response=response)
+        out = Outgoing(
+            origin_id=msg_id,
+            msg_id=msg_id,
+            seqno=self.next_seqno(content_related),
+            body=body,
+            content_related=content_related,
+            request=request,
+            response=response,
+            answers=answers,
+        )
+        self.queue.append(out)
+        if request is not None:
+            self.pending[msg_id] = out
+        return out
+
+    def requeue(self, out: Outgoing) -> None:
+        """Queue ``out`` again under a new msg_id and seq_no (never reuse a refused id)."""
+        self.recent.pop(out.msg_id, None)
+        if out.request is not None:
+            self.pending.pop(out.msg_id, None)
+        out.msg_id = self.ids.next(response=out.response)
+        out.seqno = self.next_seqno(out.content_related)
+        out.acked = False
+        if out.request is not None:
+            self.pending[out.msg_id] = out
+        if out not in self.queue:
+            self.queue.append(out)
+
+    def take_sent(self, msg_id: int) -> list[Outgoing]:
+        """The messages sent as ``msg_id`` (a container expands to its entries), forgotten here."""
+        inner = self.containers.pop(msg_id, None)
+        ids = inner if inner is not None else (msg_id,)
+        found = []
+        for one in ids:
+            out = self.recent.pop(one, None)
+            if out is None and one in self.pending and self.pending[one] not in self.queue:
+                out = self.pending[one]
+            if out is not None:
+                found.append(out)
+        return found
+
+    def find_sent(self, msg_id: int) -> Outgoing | None:
+        """A remembered sent message (not a container), without forgetting it."""
+        return self.recent.get(msg_id) or self.pending.get(msg_id)
+
+    # --- acks ---------------------------------------------------------------
+
+    def ack(self, msg_id: int) -> None:
+        self.acks.append(msg_id)
+
+    def ack_all(self, msg_ids: Iterable[int]) -> None:
+        self.acks.extend(msg_ids)
+
+    def discard_ack(self, msg_id: int) -> None:
+        """Drop a pending ack made redundant (an ``rpc_result`` acknowledges its request)."""
+        try:
+            self.acks.remove(msg_id)
+        except ValueError:
+            pass
+
+    # --- packing ------------------------------------------------------------
+
+    def has_work(self) -> bool:
+        return bool(self.queue) or (
+            bool(self.acks) and (self.flush_requested or len(self.acks) >= ACK_BATCH)
+        )
+
+    def take_batch(self) -> Batch | None:
+        """Remove the next packet's messages from the queue (adding pending acks), or None."""
+        if not self.has_work():
+            return None
+        chosen: list[Outgoing] = []
+        size = 0
+        while self.queue and len(chosen) < MAX_CONTAINER_ITEMS:
+            body_size = len(self.queue[0].body)
+            if chosen and size + body_size > MAX_CONTAINER_BYTES:
+                break
+            chosen.append(self.queue.pop(0))
+            size += body_size
+        if self.acks and (len(chosen) < MAX_CONTAINER_ITEMS or not self.queue):
+            acked = tuple(self.acks[:MAX_ACKS_PER_MESSAGE])
+            del self.acks[:MAX_ACKS_PER_MESSAGE]
+            ack_id = self.ids.next(response=True)
+            chosen.append(
+                Outgoing(
+                    origin_id=ack_id,
+                    msg_id=ack_id,
+                    seqno=self.next_seqno(False),
+                    body=wire.pack_msgs_ack(acked),
+                    content_related=False,
+                    response=True,
+                    acks=acked,
+                )
+            )
+        self.flush_requested = bool(self.acks) and self.flush_requested
+        container_id: int | None = None
+        container_seqno = 0
+        if len(chosen) > 1:
+            container_id = self.ids.next(response=any(out.response for out in chosen))
+            container_seqno = self.next_seqno(False)
+            self._remember_container(container_id, tuple(out.msg_id for out in chosen))
+        for out in chosen:
+            self._remember(out)
+        return Batch(tuple(chosen), container_id, container_seqno)
+
+    def _remember(self, out: Outgoing) -> None:
+        self.max_seqno_sent = max(self.max_seqno_sent, out.seqno)
+        self.recent[out.msg_id] = out
+        while len(self.recent) > SENT_MEMORY:
+            self.recent.popitem(last=False)
+
+    def _remember_container(self, container_id: int, msg_ids: tuple[int, ...]) -> None:
+        self.containers[container_id] = msg_ids
+        while len(self.containers) > SENT_MEMORY:
+            self.containers.popitem(last=False)

@@ -1,0 +1,474 @@
+"""The encrypted MTProto session: a sans-IO state machine shared by the client and the server.
+
+Feed it the payloads the transport delivers (:meth:`Session.receive`), get
+typed events back; ask it for the payloads to hand to the transport
+(:meth:`Session.pending_bytes` / :meth:`Session.outgoing`).  It never touches a
+socket, a loop or the system clock: ``clock`` and ``random_bytes`` are
+injected, so every packet replays exactly in tests.
+
+Receiving happens in two phases.  Phase one decrypts and runs *every* check
+of the security guidelines on the whole payload (auth_key_id, msg_key,
+lengths, padding, session_id, msg_id parity, time window, replays, container
+framing) without changing any state, so a rejected payload raises
+:class:`SessionCheckError` and leaves the session exactly as it was.  Phase
+two records the ids, queues acks and dispatches each message through a table
+of small handlers keyed by constructor id (:mod:`.handlers`).
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import time
+from dataclasses import dataclass
+from typing import Callable, Literal
+
+from ..crypto import message as crypto
+from ..errors import EncodeError, MessageRejectedError, SessionCheckError, TruncatedError
+from . import wire
+from .events import BadMessageNotified, Event
+from .msgid import MsgIdGenerator, Side, msg_id_time
+from .outbox import Batch, Outbox, Outgoing
+from .replay import SeenMsgIds
+
+__all__ = ["Session", "MAX_PAST", "MAX_FUTURE"]
+
+#: A peer msg_id may be at most this many seconds older than our estimate of server time...
+MAX_PAST = 300
+#: ...and at most this many seconds ahead of it (security guidelines).
+MAX_FUTURE = 30
+#: Random extra padding blocks (0..15) hide the true length of short messages.
+_MAX_EXTRA_PADDING_BLOCKS = 15
+
+#: Service constructors that are never content-related (sent with an even seq_no, never acked).
+NON_CONTENT = frozenset(
+    {
+        wire.MSGS_ACK,
+        wire.MSG_CONTAINER,
+        wire.BAD_MSG_NOTIFICATION,
+        wire.BAD_SERVER_SALT,
+        wire.MSGS_STATE_INFO,
+        wire.MSGS_ALL_INFO,
+        wire.HTTP_WAIT,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """Phase one's verdict on a payload: what phase two may commit."""
+
+    plain: wire.PlainMessage
+    messages: tuple[wire.InnerMessage, ...]
+    #: Server side: (msg_id, seqno, bad_msg_notification code) for messages refused with a notice.
+    refused: tuple[tuple[int, int, int], ...]
+    #: Server side: the client opened a session we did not know yet.
+    new_session: bool
+
+
+class Session:
+    """One MTProto session over one auth key; ``side`` selects the client or the server role.
+
+    Persistable state (a driver stores it between runs): :attr:`auth_key`,
+    :attr:`server_salt`, :attr:`time_offset`.
+    """
+
+    def __init__(
+        self,
+        auth_key: bytes,
+        *,
+        side: Literal["client", "server"],
+        session_id: int | None = None,
+        server_salt: int = 0,
+        time_offset: int = 0,
+        clock: Callable[[], float] = time.time,
+        random_bytes: Callable[[int], bytes] = os.urandom,
+        init_connection: Callable[[object], object] | None = None,
+        seen_capacity: int = 1024,
+    ) -> None:
+        if side not in ("client", "server"):
+            raise ValueError(f"side must be 'client' or 'server', got {side!r}")
+        if len(auth_key) != crypto.AUTH_KEY_SIZE:
+            raise EncodeError(f"auth_key must be {crypto.AUTH_KEY_SIZE} bytes, got {len(auth_key)}")
+        self.auth_key = bytes(auth_key)
+        self.side: Side = side
+        self.server_salt = server_salt
+        self._clock = clock
+        self._random = random_bytes
+        self._init_connection = init_connection
+        self._auth_key_id = crypto.auth_key_id(self.auth_key)
+        is_client = side == "client"
+        self._x_out = crypto.CLIENT_TO_SERVER if is_client else crypto.SERVER_TO_CLIENT
+        self._x_in = crypto.SERVER_TO_CLIENT if is_client else crypto.CLIENT_TO_SERVER
+        if session_id is None and is_client:
+            session_id = self._random_long()
+        #: None on a server until the client's first message names the session.
+        self.session_id: int | None = session_id
+        self._ids = MsgIdGenerator(clock, side=side, time_offset=time_offset)
+        self._outbox = Outbox(self._ids)
+        self._seen = SeenMsgIds(seen_capacity)
+        self._connection_initialized = False
+        # Server side only.
+        self._announced_session: int | None = None
+        self._last_content_in: tuple[int, int] | None = None
+        self._answer_of: dict[int, Outgoing] = {}
+        self._unanswered_requests: set[int] = set()
+        from .handlers import CLIENT_HANDLERS, SERVER_HANDLERS
+
+        self._handlers = CLIENT_HANDLERS if is_client else SERVER_HANDLERS
+
+    # --- persistable state --------------------------------------------------
+
+    @property
+    def time_offset(self) -> int:
+        """Server time minus local time (seconds); corrected by the server's msg_ids."""
+        return self._ids.time_offset
+
+    @time_offset.setter
+    def time_offset(self, value: int) -> None:
+        self._ids.time_offset = value
+
+    @property
+    def auth_key_id(self) -> bytes:
+        return self._auth_key_id
+
+    # --- client API ---------------------------------------------------------
+
+    def send(self, request: object) -> int:
+        """Queue ``request`` (a :mod:`tlruntime.tl.functions` object); returns its msg_id.
+
+        The first request of each connection goes out wrapped by
+        ``init_connection`` (``invokeWithLayer(initConnection(...))``).  The
+        returned id identifies the request in every later event, even if the
+        request is re-sent under another wire id.
+        """
+        out = self._outbox.enqueue(
+            self._request_body(request), content_related=True, request=request
+        )
+        return out.origin_id
+
+    def ping(self, ping_id: int) -> int:
+        """Queue ``ping``; the ``pong`` arrives as a :class:`Result` for the returned msg_id."""
+        from ..tl import functions
+
+        request = functions.Ping(ping_id=ping_id)
+        out = self._outbox.enqueue(bytes(request), content_related=True, request=request)
+        return out.origin_id
+
+    def unanswered(self) -> list[object]:
+        """Requests that have no result yet, oldest first."""
+        return [out.request for out in self._pending_in_order()]
+
+    def resend_all(self) -> list[int]:
+        """After a reconnect: queue every unanswered request again under new msg_ids.
+
+        The session (and its id) carries on; the first request is wrapped in
+        ``init_connection`` again because the server sees a new connection.
+        Returns the ids (as ``send`` returned them) of the re-queued requests.
+        """
+        self._connection_initialized = False
+        resent = []
+        for out in self._pending_in_order():
+            if out.request is not None and self._is_user_request(out):
+                out.body = self._request_body(out.request)
+            self._outbox.requeue(out)
+            resent.append(out.origin_id)
+        return resent
+
+    def new_connection(self) -> None:
+        """The transport changed: the next request is wrapped by ``init_connection`` again."""
+        self._connection_initialized = False
+
+    def flush_acks(self) -> None:
+        """Send pending acks with the next packet even when there is nothing else to send."""
+        self._outbox.flush_requested = True
+
+    # --- server API ---------------------------------------------------------
+
+    def send_result(self, req_msg_id: int, result: object) -> int:
+        """Queue ``rpc_result`` answering the client message ``req_msg_id``; returns its msg_id.
+
+        ``result`` is a TL object (or its boxed ``bytes``); a large result is
+        gzip-packed inside the ``rpc_result`` when that is smaller.
+        """
+        payload = wire.gzip_if_smaller(_boxed(result))
+        return self._queue_answer(req_msg_id, wire.pack_rpc_result(req_msg_id, payload))
+
+    def send_error(self, req_msg_id: int, code: int, message: str) -> int:
+        """Queue ``rpc_result`` carrying ``rpc_error`` for ``req_msg_id``."""
+        body = wire.pack_rpc_result(req_msg_id, wire.pack_rpc_error(code, message))
+        return self._queue_answer(req_msg_id, body)
+
+    def send_update(self, obj: object) -> int:
+        """Queue a server-initiated object (an update); returns its msg_id."""
+        out = self._outbox.enqueue(wire.gzip_if_smaller(_boxed(obj)), content_related=True)
+        return out.origin_id
+
+    def send_bad_msg_notification(self, bad_msg_id: int, bad_msg_seqno: int, error_code: int) -> int:
+        """Queue ``bad_msg_notification`` refusing a client message (48 sends ``bad_server_salt``)."""
+        if error_code == 48:
+            body = wire.pack_bad_server_salt(bad_msg_id, bad_msg_seqno, self.server_salt)
+        else:
+            body = wire.pack_bad_msg_notification(bad_msg_id, bad_msg_seqno, error_code)
+        self._unanswered_requests.discard(bad_msg_id)
+        return self._outbox.enqueue(body, content_related=False, response=True).origin_id
+
+    # --- both sides: output -------------------------------------------------
+
+    def pending_bytes(self) -> bytes | None:
+        """The next encrypted payload to hand to the transport, or None when idle."""
+        batch = self._outbox.take_batch()
+        if batch is None:
+            return None
+        return self._encrypt(batch)
+
+    def outgoing(self) -> list[bytes]:
+        """Every payload that is ready, in order."""
+        payloads = []
+        while (payload := self.pending_bytes()) is not None:
+            payloads.append(payload)
+        return payloads
+
+    def _encrypt(self, batch: Batch) -> bytes:
+        if batch.container_id is None:
+            only = batch.messages[0]
+            msg_id, seqno, body = only.msg_id, only.seqno, only.body
+        else:
+            entries = [wire.InnerMessage(m.msg_id, m.seqno, m.body) for m in batch.messages]
+            msg_id, seqno, body = batch.container_id, batch.container_seqno, wire.pack_container(entries)
+        session_id = self.session_id if self.session_id is not None else 0
+        plaintext = wire.pack_plaintext(self.server_salt, session_id, msg_id, seqno, body)
+        extra = self._random(1)[0] % (_MAX_EXTRA_PADDING_BLOCKS + 1)
+        padding = self._random(crypto.padding_length(len(plaintext), extra))
+        return crypto.encrypt_message(self.auth_key, plaintext, self._x_out, padding)
+
+    # --- both sides: input --------------------------------------------------
+
+    def receive(self, payload: bytes) -> list[Event]:
+        """Check, decrypt and process one encrypted payload; returns what happened.
+
+        Raises :class:`SessionCheckError` (a :class:`MessageRejectedError`)
+        naming the failed check; the session state is then unchanged.
+        """
+        checked = self._check(payload)
+        return self._commit(checked)
+
+    def _check(self, payload: bytes) -> _Checked:
+        """Phase one: every check, no state change."""
+        if len(payload) < crypto.HEADER_SIZE + 16:
+            raise SessionCheckError("length", f"encrypted payload of {len(payload)} bytes is too short")
+        if not hmac.compare_digest(payload[:8], self._auth_key_id):
+            raise SessionCheckError(
+                "auth_key_id", f"{payload[:8].hex()} is not our key ({self._auth_key_id.hex()})"
+            )
+        try:
+            plaintext = crypto.decrypt_message(self.auth_key, payload, self._x_in)
+        except MessageRejectedError as exc:
+            raise SessionCheckError("msg_key", str(exc)) from None
+        plain = wire.parse_plaintext(plaintext)
+        new_session = False
+        if self.side == "client":
+            if plain.session_id != self.session_id:
+                raise SessionCheckError(
+                    "session_id",
+                    f"message for session {plain.session_id}, ours is {self.session_id}",
+                    msg_id=plain.msg_id,
+                )
+        else:
+            new_session = plain.session_id != self.session_id
+        if wire.constructor_of(plain.body) == wire.MSG_CONTAINER:
+            messages = tuple(wire.parse_container(plain.body, plain.msg_id))
+        else:
+            messages = (wire.InnerMessage(plain.msg_id, plain.seqno, plain.body),)
+        every_id = [plain.msg_id] + [m.msg_id for m in messages if m.msg_id != plain.msg_id]
+        self._check_replays(every_id, new_session)
+        if self.side == "client":
+            self._check_server_ids(plain, messages, every_id)
+            refused: tuple[tuple[int, int, int], ...] = ()
+        else:
+            refused = self._client_id_problems(plain, messages)
+        return _Checked(plain, messages, refused, new_session)
+
+    def _check_replays(self, msg_ids: list[int], new_session: bool) -> None:
+        if len(set(msg_ids)) != len(msg_ids):
+            raise SessionCheckError("duplicate_msg_id", "a msg_id repeats inside the payload")
+        if new_session:
+            return  # a session we did not know yet has no history to replay
+        for msg_id in msg_ids:
+            reason = self._seen.replay_reason(msg_id)
+            if reason is not None:
+                raise SessionCheckError("duplicate_msg_id", reason, msg_id=msg_id)
+
+    def _time_problem(self, msg_id: int) -> int | None:
+        """16 (too old) or 17 (too far ahead) when ``msg_id`` is outside the time window."""
+        skew = msg_id_time(msg_id) - self._ids.server_time()
+        if skew < -MAX_PAST:
+            return 16
+        if skew > MAX_FUTURE:
+            return 17
+        return None
+
+    def _check_server_ids(
+        self, plain: wire.PlainMessage, messages: tuple[wire.InnerMessage, ...], every_id: list[int]
+    ) -> None:
+        """Client side: server msg_ids are odd and inside the time window."""
+        for msg_id in every_id:
+            if msg_id % 2 != 1:
+                raise SessionCheckError(
+                    "msg_id_parity", f"server msg_id {msg_id} is even", msg_id=msg_id
+                )
+        for msg_id in every_id:
+            problem = self._time_problem(msg_id)
+            if problem is None:
+                continue
+            # Our clock is off: the server's own notice is how we learn it, so
+            # an authenticated bad_msg_notification 16/17 about a message we
+            # really sent is let through to resync the clock.
+            if self._carries_resync_notice(messages):
+                return
+            reason = "msg_id_too_old" if problem == 16 else "msg_id_too_new"
+            skew = msg_id_time(msg_id) - self._ids.server_time()
+            raise SessionCheckError(
+                reason,
+                f"msg_id {msg_id} is {skew:+.0f} s from our server time "
+                f"(allowed {-MAX_PAST}..+{MAX_FUTURE} s)",
+                msg_id=msg_id,
+            )
+
+    def _carries_resync_notice(self, messages: tuple[wire.InnerMessage, ...]) -> bool:
+        for message in messages:
+            if wire.constructor_of(message.body) != wire.BAD_MSG_NOTIFICATION:
+                continue
+            try:
+                bad_msg_id, _, code = wire.read_bad_msg_notification(message.body)
+            except TruncatedError:
+                continue
+            known = bad_msg_id in self._outbox.recent or bad_msg_id in self._outbox.containers
+            if code in (16, 17) and (known or bad_msg_id in self._outbox.pending):
+                return True
+        return False
+
+    def _client_id_problems(
+        self, plain: wire.PlainMessage, messages: tuple[wire.InnerMessage, ...]
+    ) -> tuple[tuple[int, int, int], ...]:
+        """Server side: client messages with a bad msg_id are refused with a notice, not an exception."""
+        refused = []
+        outer_problem = _parity_problem(plain.msg_id) or self._time_problem(plain.msg_id)
+        if outer_problem is not None:
+            return ((plain.msg_id, plain.seqno, outer_problem),)
+        for message in messages:
+            if message.msg_id == plain.msg_id:
+                continue
+            problem = _parity_problem(message.msg_id) or self._time_problem(message.msg_id)
+            if problem is not None:
+                refused.append((message.msg_id, message.seqno, problem))
+        return tuple(refused)
+
+    def _commit(self, checked: _Checked) -> list[Event]:
+        """Phase two: record, acknowledge, dispatch."""
+        events: list[Event] = []
+        plain = checked.plain
+        if checked.new_session:
+            self._adopt_session(plain.session_id, plain.msg_id)
+        self._seen.add_all(
+            [plain.msg_id] + [m.msg_id for m in checked.messages if m.msg_id != plain.msg_id]
+        )
+        refused_ids = {msg_id for msg_id, _, _ in checked.refused}
+        if plain.msg_id in refused_ids:
+            self._refuse(checked.refused, events)
+            return events
+        if self.side == "server" and plain.salt != self.server_salt:
+            self.send_bad_msg_notification(plain.msg_id, plain.seqno, 48)
+            events.append(BadMessageNotified(plain.msg_id, 48))
+            return events
+        self._refuse(checked.refused, events)
+        from .handlers import dispatch
+
+        for message in checked.messages:
+            if message.msg_id in refused_ids:
+                continue
+            if self.side == "server":
+                code = self._seqno_problem(message)
+                if code is not None:
+                    self.send_bad_msg_notification(message.msg_id, message.seqno, code)
+                    events.append(BadMessageNotified(message.msg_id, code))
+                    continue
+            if message.seqno & 1:
+                self._outbox.ack(message.msg_id)
+            dispatch(self, message, events)
+        return events
+
+    def _refuse(self, refused: tuple[tuple[int, int, int], ...], events: list[Event]) -> None:
+        for msg_id, seqno, code in refused:
+            self.send_bad_msg_notification(msg_id, seqno, code)
+            events.append(BadMessageNotified(msg_id, code))
+
+    def _seqno_problem(self, message: wire.InnerMessage) -> int | None:
+        """Server side: 32/33 for a seq_no out of order with msg_ids, 34 for an odd service seq_no."""
+        content = bool(message.seqno & 1)
+        if content and wire.constructor_of(message.body) in (wire.MSGS_ACK, wire.MSG_CONTAINER):
+            return 34
+        if not content:
+            return None
+        last = self._last_content_in
+        if last is not None:
+            last_id, last_seqno = last
+            if message.msg_id > last_id and message.seqno <= last_seqno:
+                return 32
+            if message.msg_id < last_id and message.seqno >= last_seqno:
+                return 33
+        if last is None or message.msg_id > last[0]:
+            self._last_content_in = (message.msg_id, message.seqno)
+        return None
+
+    def _adopt_session(self, session_id: int, first_msg_id: int) -> None:
+        """Server side: the client opened a new session; announce it once with ``new_session_created``."""
+        self.session_id = session_id
+        self._seen.clear()
+        self._last_content_in = None
+        if self._announced_session != session_id:
+            self._announced_session = session_id
+            body = wire.pack_new_session_created(first_msg_id, self._random_long(), self.server_salt)
+            self._outbox.enqueue(body, content_related=True)
+
+    # --- helpers shared with the handlers ------------------------------------
+
+    def _queue_answer(self, req_msg_id: int, body: bytes) -> int:
+        out = self._outbox.enqueue(body, content_related=True, response=True, answers=req_msg_id)
+        self._outbox.discard_ack(req_msg_id)  # the answer acknowledges the request
+        self._unanswered_requests.discard(req_msg_id)
+        self._answer_of[req_msg_id] = out
+        if len(self._answer_of) > 4096:
+            del self._answer_of[next(iter(self._answer_of))]
+        return out.origin_id
+
+    def _request_body(self, request: object) -> bytes:
+        wrapped = request
+        if self._init_connection is not None and not self._connection_initialized:
+            wrapped = self._init_connection(request)
+            self._connection_initialized = True
+        return wire.gzip_if_smaller(_boxed(wrapped))
+
+    def _is_user_request(self, out: Outgoing) -> bool:
+        return wire.constructor_of(out.body) not in (wire.PING, wire.PING_DELAY_DISCONNECT)
+
+    def _pending_in_order(self) -> list[Outgoing]:
+        return sorted(self._outbox.pending.values(), key=lambda out: out.origin_id)
+
+    def _random_long(self) -> int:
+        return int.from_bytes(self._random(8), "little", signed=True)
+
+
+def _parity_problem(client_msg_id: int) -> int | None:
+    """18 when a client msg_id is not divisible by 4."""
+    return 18 if client_msg_id % 4 else None
+
+
+def _boxed(obj: object) -> bytes:
+    """Boxed TL bytes of ``obj`` (a generated object, or bytes already serialized)."""
+    if isinstance(obj, (bytes, bytearray, memoryview)):
+        return bytes(obj)
+    to_bytes = getattr(type(obj), "__bytes__", None)
+    if to_bytes is None:
+        raise EncodeError(f"{type(obj).__name__} is not a TL object (it has no __bytes__)")
+    return bytes(to_bytes(obj))
