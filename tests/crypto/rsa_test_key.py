@@ -1,0 +1,36 @@
+"""A fixed 2048-bit RSA key for the crypto tests (generated for this suite; it protects nothing).
+
+A fixed key keeps the RSA_PAD retry tests deterministic: whether a temp_key
+yields a block >= n depends on n.
+"""
+
+TEST_SERVER_KEY_PEM = """\
+-----BEGIN PRIVATE KEY-----
+MIIEvwIBADANBgkqhkiG9w0BAQEFAASCBKkwggSlAgEAAoIBAQDHY3g7atgKvBAp
+MAxTWl85/KGYukhAFdNh1iYiqb2AhrOO4Jknx5cANL0aQBwTltMazqG6z8Vdalm1
+XcVNv5di2v0os4l/UqB8j/Jz0yolbTbXBuqT3pjjf/OwGr7fVGovhrCUgSs7Upbh
+mX4FaLUfXK1Corxu134EH0Bawc6ePMCrIW0eyA8enfampZmy0aQAgFoadaD4K+Kw
+nhhudD8kKOl3PpP//ddAO6KXxX/y/yxyaOiOYUxCMrkl+RpOUnEmFSrc0hLaEWlJ
+W+8JY2cXBVyfg0zZHhBVGBuNfn32CIi7zCwTB8fy2auwkVC+WP5VTNK3o6x2gdV/
+riFNf8mfAgMBAAECggEAV5r5ycmBEP5eb2pgEAOGEZlReyRl+FpenP8VlGdWDvGg
+VSeTw2mri/igGbePXoAHUyD06Hq/sfK3ZbvEpAuJPXMQhmCUCjBIuVIZ6hAe1YDt
+9n5gdQX50QN4E6k8si2J1kXsseMrFo6MIqVpPIEsC5KRwdR0zJK8GJ2OjhHXcahi
+6Q0JzqYvsEimL83NaNoelXUAAJpMB6ZHSRx/7RR6mrNSu71x5SpIQpJ4i0Hy2sd2
+0bTi2Sjw4UTWAG2Hl+NVIkVDLkpFC2hcxJoDWdxWaGQ6CUCjUfA9+LJAzZEf8kh5
+/7uxrb5Qb9kykDFPGTKK4j+qg8zQTwSiuzd0MsnVsQKBgQDwU3dR8c0RNoFZ9OpJ
+erq+sTmDPRv0rNT4YIwEt2OCAc4iiRGoG+In2KZ/1dsMuLxVofBWTkjAvJ9Vlqjl
+KBRYM1FEIZG9GCz8xB8YfuPWHSSxsuhuvNNAXvkUVkUch5ucHnzE0UArjJ4z1JYk
+lU40wIaxC2GtxLPGpYRWC1JsmQKBgQDUZICyHshQOBG+aWGmxUGDOa058XLqjfGi
+1Io7GnvGBeWfvaQZ1xvXZ2qBT0Tx38xQwQWjxePOfdWutVL2pVvPICyOMhOqnpNr
+7xtbayT/QWL4j2REMbjZm6r+pZ4GTQCpuJRxWkOYZa8w+PA8FB4ERxNY178yqR6U
+tTaFebBS9wKBgQCXmx/XmuFRrX+2PvGZfwnViDmO1/sNxAXp1gYeZ44nknn2gV+Z
+HFXz6xFF7aPtB5EPuEPEPkhZBeTB+nP7c+g5p83pW//zORAQOKyhKFMUXHgsfX9x
+dD8UCZW5xZ59m/KHbxgolRSVJHUcn0xEMcgPMTEG+PYax87dTscH/MZ3aQKBgQCG
+zR7tbiIe3+dLHeFPkqSo3+N1Aiy4d8ykVxdAuedS4I1D3H4ZtHBEP6vWVHRiu3MW
+0dt9fWy/sxf7IbR9PKhPhpEg0uGuiaTxfTm0xQUfSOXC8mdl7NTwsB9QLddlElxY
+XAFDDFIYmHkfsO/wgagneODro0sDoVj6cyUehASIMwKBgQCtHAtnSBUKoBGCysuV
+EcPDH4xARjIA3Q/qc310izQrjvAvGjdggyE4xakWemFwUhfEz5VGo7aiWhwbx5ud
+S4AHlfho3KSEZZw5m1haC/CtuJt4jZ76m4bk8YleGKWesmeMnG364Rvbb6cNYuqF
+FfPzV3D7Ae6j8bupP+KuhF89nw==
+-----END PRIVATE KEY-----
+"""
