@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Mapping
 
-from ..errors import BadMessageError, DecodeError, LengthError, RPCError
+from ..errors import BadMessageError, DecodeError, LengthError, RPCError, TrailingBytesError
 from . import wire
 from .events import (
     DisconnectDelay,
@@ -84,7 +84,10 @@ def _read_result(request: object, result: bytes) -> object:
     read_result = getattr(request, "read_result", None)
     if read_result is None:
         return _deserialize(result)
-    return read_result(result)
+    value, end = read_result(result, 0)
+    if end != len(result):
+        raise TrailingBytesError(f"{len(result) - end} bytes left after the result", offset=end)
+    return value
 
 
 # --- re-sending ----------------------------------------------------------------
