@@ -1,0 +1,451 @@
+"""Base classes of the generated layer and the constructor-id dispatch.
+
+Every generated class derives from :class:`TLObject` (constructors) or
+:class:`TLRequest` (functions).  The generated code does the per-field work;
+this module holds what is shared: the typed entry points (``from_bytes``,
+``deserialize``, ``read_result``) that turn low-level failures into typed
+decode errors, the lazy id -> class registry, boxed dispatch with transparent
+``gzip_packed``, and the slow path that explains an encoding failure.
+
+Classes are found through ``tlruntime.tl._index.LOCATIONS`` (generated: id ->
+(module, class name)) and imported on first use, so importing the layer stays
+cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+import struct
+import zlib
+from typing import Any, Callable, ClassVar, Iterable, NamedTuple, TypeVar
+
+from .binary import (
+    BOOL_FALSE_ID,
+    BOOL_TRUE_ID,
+    GZIP_PACKED_ID,
+    VECTOR_ID,
+    check_end,
+    check_exact,
+    read_bytes,
+    read_vector_with,
+)
+from .errors import DecodeError, EncodeError, LengthError, TruncatedError, UnknownConstructorError
+
+try:  # 3.11+: typing.Self
+    from typing import Self
+except ImportError:  # pragma: no cover
+    from typing_extensions import Self
+
+__all__ = [
+    "Field",
+    "TLObject",
+    "TLRequest",
+    "Reader",
+    "MAX_GZIP_SIZE",
+    "class_for_id",
+    "load_class",
+    "unpack_id",
+    "CLASSES",
+    "register",
+    "read_object",
+    "read_boxed",
+    "boxed_reader",
+    "bare_reader",
+    "bytes_of",
+    "bare_bytes_of",
+    "pack_vector_boxed",
+    "vector_writer",
+    "BOOL_TRUE_BYTES",
+    "BOOL_FALSE_BYTES",
+    "vector_reader",
+    "read_gzip_payload",
+    "deserialize",
+    "read_entry",
+    "pack_object",
+    "encode_error",
+    "ENCODE_FAILURES",
+]
+
+T = TypeVar("T")
+Reader = Callable[[bytes, int], "tuple[Any, int]"]
+
+# Upper bound for a decompressed gzip_packed payload: Telegram's largest
+# messages are far below this, a gzip bomb is not.
+MAX_GZIP_SIZE = 16 * 1024 * 1024
+
+_UINT = struct.Struct("<I")
+_unpack_uint = _UINT.unpack_from
+unpack_id = _unpack_uint  # the generated code reads constructor ids with this
+
+# Errors a generated ``_bytes`` turns into an EncodeError (via ``encode_error``).
+ENCODE_FAILURES = (struct.error, TypeError, AttributeError, OverflowError)
+# Errors a generated ``_read`` can raise only because the input ran out.
+_TRUNCATION = (struct.error, IndexError)
+
+
+class Field(NamedTuple):
+    """One TL parameter of a combinator, in schema order.
+
+    ``name`` is the Python attribute (``from_``), ``tl_name`` the schema name
+    (``from``), ``tl_type`` the type as written without the flag condition
+    (``Vector<long>``, ``true``, ``#``); ``flag_field``/``bit`` give the flag
+    condition (``flags``, 3) or are None for an unconditional field.  A ``#``
+    field has no attribute of its own: its value is computed when writing.
+    """
+
+    name: str
+    tl_name: str
+    tl_type: str
+    flag_field: str | None
+    bit: int | None
+
+
+def _to_plain(value: object) -> object:
+    if isinstance(value, TLObject):
+        return value.to_dict()
+    if isinstance(value, list):
+        return [_to_plain(v) for v in value]
+    return value
+
+
+class TLObject:
+    """A TL constructor value: boxed bytes via ``bytes(obj)``, exact typed read via ``from_bytes``."""
+
+    __slots__ = ()
+
+    CONSTRUCTOR_ID: ClassVar[int]
+    TL_NAME: ClassVar[str]
+    TL_LINE: ClassVar[str]
+    FIELDS: ClassVar[tuple[Field, ...]]
+
+    def _bytes(self) -> bytes:
+        """Boxed serialization (constructor id first); generated per class."""
+        raise NotImplementedError
+
+    def __bytes__(self) -> bytes:
+        return self._bytes()
+
+    @classmethod
+    def _read(cls, data: bytes, offset: int) -> tuple[Self, int]:
+        """Read the fields that follow the constructor id; generated per class."""
+        raise NotImplementedError
+
+    @classmethod
+    def from_bytes(cls, data: bytes | bytearray | memoryview) -> Self:
+        """Read exactly one boxed ``cls`` from ``data`` (a ``gzip_packed`` wrapper is opened)."""
+        if type(data) is not bytes:
+            data = bytes(data)
+        try:
+            cid = _unpack_uint(data, 0)[0]
+            if cid == cls.CONSTRUCTOR_ID:
+                obj, end = cls._read(data, 4)
+                if end == len(data):
+                    return obj
+            elif cid == GZIP_PACKED_ID:
+                inner, end = read_gzip_payload(data, 4)
+                obj = cls.from_bytes(inner)
+            else:
+                raise UnknownConstructorError(cid, offset=0, expected=f"{cls.__name__} ({cls.TL_NAME})")
+        except _TRUNCATION:
+            raise TruncatedError("input ended before the value did", offset=len(data)) from None
+        check_exact(data, end)
+        return obj
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain data: ``{"_": tl_name, field: value, ...}`` with nested objects converted."""
+        out: dict[str, object] = {"_": self.TL_NAME}
+        for name in self.__slots__:
+            out[name] = _to_plain(getattr(self, name))
+        return out
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return all(getattr(self, n) == getattr(other, n) for n in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable values: not hashable
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
+        return f"{type(self).__name__}({args})"
+
+
+class TLRequest(TLObject):
+    """A TL function (an RPC request); ``read_result`` reads its answer from ``rpc_result``."""
+
+    __slots__ = ()
+
+    def read_result(self, data: bytes | bytearray | memoryview, offset: int = 0) -> tuple[object, int]:
+        """Read this function's result type at ``offset``: ``(value, end)``."""
+        raise NotImplementedError
+
+
+# --- the id -> class registry ---------------------------------------------------------
+
+# Typed Any so the generated inline dispatch can assign a read value to a typed attribute.
+_CLASSES: dict[int, Any] = {}
+CLASSES = _CLASSES  # the generated code reads this table directly (hot path)
+_LOCATIONS: dict[int, tuple[str, str]] | None = None
+
+
+def register(cls: type[TLObject]) -> type[TLObject]:
+    """Make a hand-written class reachable by its constructor id (generated ones load lazily)."""
+    _CLASSES[cls.CONSTRUCTOR_ID] = cls
+    return cls
+
+
+def _locations() -> dict[int, tuple[str, str]]:
+    global _LOCATIONS
+    if _LOCATIONS is None:
+        try:
+            index = importlib.import_module("tlruntime.tl._index")
+        except ImportError as exc:  # pragma: no cover - a setup problem, not an input problem
+            raise RuntimeError("the generated layer is missing: run `make generate`") from exc
+        _LOCATIONS = index.LOCATIONS
+    return _LOCATIONS
+
+
+def class_for_id(constructor_id: int) -> type[TLObject] | None:
+    """The class of a constructor or function id, importing its module on first use."""
+    cls = _CLASSES.get(constructor_id)
+    if cls is None:
+        where = _locations().get(constructor_id)
+        if where is None:
+            return None
+        cls = getattr(importlib.import_module(where[0]), where[1])
+        _CLASSES[constructor_id] = cls
+    return cls
+
+
+def load_class(constructor_id: int) -> Any:
+    """``class_for_id`` for an id a generated reader already checked against its type's ids."""
+    cls = class_for_id(constructor_id)
+    if cls is None:  # pragma: no cover - the index holds every generated id
+        raise UnknownConstructorError(constructor_id, offset=0, expected="a class of the layer")
+    return cls
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def read_gzip_payload(data: bytes, offset: int) -> tuple[bytes, int]:
+    """Decompress a ``gzip_packed`` body (``offset`` is just past its id): ``(inner, end)``."""
+    packed, end = read_bytes(data, offset)
+    inflater = zlib.decompressobj(wbits=47)  # gzip or zlib header, detected
+    try:
+        inner = inflater.decompress(packed, MAX_GZIP_SIZE + 1)
+    except zlib.error as exc:
+        raise DecodeError(f"corrupt gzip_packed payload: {exc}", offset=offset) from None
+    if len(inner) > MAX_GZIP_SIZE:
+        raise LengthError(
+            f"gzip_packed payload inflates past the {MAX_GZIP_SIZE}-byte limit", offset=offset
+        )
+    if not inflater.eof:
+        raise DecodeError("gzip_packed payload is an incomplete gzip stream", offset=offset)
+    return inner, end
+
+
+def read_object(data: bytes, offset: int) -> tuple[Any, int]:
+    """Any boxed value at ``offset``: a TLObject, a bool, or a list (boxed vector of objects)."""
+    cid = _unpack_uint(data, offset)[0]
+    if cid != GZIP_PACKED_ID:
+        cls = _CLASSES.get(cid) or class_for_id(cid)
+        if cls is not None:
+            return cls._read(data, offset + 4)
+    if cid == BOOL_TRUE_ID:
+        return True, offset + 4
+    if cid == BOOL_FALSE_ID:
+        return False, offset + 4
+    if cid == VECTOR_ID:
+        # Untyped position: elements can only be read as boxed values.
+        return read_vector_with(data, offset, read_object)
+    if cid == GZIP_PACKED_ID:
+        inner, end = read_gzip_payload(data, offset + 4)
+        value, inner_end = read_object(inner, 0)
+        check_exact(inner, inner_end)
+        return value, end
+    raise UnknownConstructorError(cid, offset=offset)
+
+
+def read_boxed(data: bytes, offset: int, expected: frozenset[int], type_name: str) -> tuple[Any, int]:
+    """A boxed value of the TL type ``type_name`` whose constructor ids are ``expected``."""
+    cid = _unpack_uint(data, offset)[0]
+    if cid in expected:
+        cls = _CLASSES.get(cid) or class_for_id(cid)
+        if cls is not None:
+            return cls._read(data, offset + 4)
+    elif cid == GZIP_PACKED_ID:
+        inner, end = read_gzip_payload(data, offset + 4)
+        value, inner_end = read_boxed(inner, 0, expected, type_name)
+        check_exact(inner, inner_end)
+        return value, end
+    raise UnknownConstructorError(cid, offset=offset, expected=type_name)
+
+
+def boxed_reader(expected: frozenset[int], type_name: str) -> Reader:
+    """A reader for one boxed value of a given TL type (for vectors and results)."""
+
+    def read(data: bytes, offset: int) -> tuple[Any, int]:
+        return read_boxed(data, offset, expected, type_name)
+
+    return read
+
+
+def vector_reader(item: Reader, boxed: bool = True) -> Reader:
+    """A reader for ``Vector<T>`` (or bare ``vector<t>``) given the element reader."""
+
+    def read(data: bytes, offset: int) -> tuple[Any, int]:
+        return read_vector_with(data, offset, item, boxed)
+
+    return read
+
+
+def read_entry(data: bytes | bytearray | memoryview, offset: int, reader: Reader) -> tuple[Any, int]:
+    """Run ``reader`` as a public entry point: gzip-aware, typed errors, end checked.
+
+    Used by ``read_result``: an RPC answer may arrive gzip-packed whatever its type.
+    """
+    if type(data) is not bytes:
+        data = bytes(data)
+    try:
+        if data[offset : offset + 4] == b"\xa1\xcf\x72\x30":  # gzip_packed
+            inner, end = read_gzip_payload(data, offset + 4)
+            value, inner_end = read_entry(inner, 0, reader)
+            check_exact(inner, inner_end)
+            return value, end
+        value, end = reader(data, offset)
+    except _TRUNCATION:
+        raise TruncatedError("input ended before the value did", offset=len(data)) from None
+    return value, check_end(data, end)
+
+
+def deserialize(data: bytes | bytearray | memoryview) -> Any:
+    """Read exactly one boxed object (constructor or function) of the layer from ``data``."""
+    if type(data) is not bytes:
+        data = bytes(data)
+    value, end = read_entry(data, 0, read_object)
+    check_exact(data, end)
+    return value
+
+
+def bare_reader(constructor_id: int) -> Reader:
+    """A reader for a bare constructor (``vector<future_salt>``): no id on the wire."""
+
+    def read(data: bytes, offset: int) -> tuple[Any, int]:
+        cls = _CLASSES.get(constructor_id) or class_for_id(constructor_id)
+        if cls is None:  # pragma: no cover - the index always holds generated ids
+            raise UnknownConstructorError(constructor_id, offset=offset, expected="a bare constructor")
+        return cls._read(data, offset)
+
+    return read
+
+
+# --- writing ---------------------------------------------------------------------------
+
+BOOL_TRUE_BYTES = _UINT.pack(BOOL_TRUE_ID)
+BOOL_FALSE_BYTES = _UINT.pack(BOOL_FALSE_ID)
+_VECTOR_BYTES = _UINT.pack(VECTOR_ID)
+
+
+def bytes_of(value: TLObject) -> bytes:
+    """Boxed bytes of a TL object (element writer of object vectors)."""
+    return value._bytes()
+
+
+def bare_bytes_of(value: TLObject) -> bytes:
+    """Bare bytes of a TL object: its boxed bytes without the constructor id."""
+    return value._bytes()[4:]
+
+
+def pack_vector_boxed(values: list[Any]) -> bytes:
+    """``Vector<T>`` of boxed objects."""
+    return b"".join([_VECTOR_BYTES, _UINT.pack(len(values))] + [v._bytes() for v in values])
+
+
+def vector_writer(item: Callable[[Any], bytes], boxed: bool = True) -> Callable[[list[Any]], bytes]:
+    """A writer for ``Vector<T>`` (or bare ``vector<t>``) given the element writer."""
+    head = _VECTOR_BYTES if boxed else b""
+
+    def write(values: list[Any]) -> bytes:
+        return b"".join([head, _UINT.pack(len(values))] + [item(v) for v in values])
+
+    return write
+
+
+
+def pack_object(value: object) -> bytes:
+    """Serialize a value of an untyped (``Object``) position: a TLObject, a bool or a list."""
+    if isinstance(value, TLObject):
+        return value._bytes()
+    if value is True:
+        return BOOL_TRUE_BYTES
+    if value is False:
+        return BOOL_FALSE_BYTES
+    if isinstance(value, list):
+        return b"".join([_VECTOR_BYTES, _UINT.pack(len(value))] + [pack_object(v) for v in value])
+    raise EncodeError(f"{type(value).__name__} value {value!r} is not a TL object")
+
+
+_INT_RANGES = {
+    "int": 32,
+    "long": 64,
+    "int128": 128,
+    "int256": 256,
+    "#": 32,
+}
+
+
+def _describe_problem(tl_type: str, value: object) -> str | None:
+    """Why ``value`` cannot be written as ``tl_type``, or None if it can."""
+    if tl_type in _INT_RANGES:
+        bits = _INT_RANGES[tl_type]
+        if not isinstance(value, int) or isinstance(value, bool):
+            return f"expected an int, got {type(value).__name__}"
+        if not -(1 << (bits - 1)) <= value < (1 << (bits - 1)):
+            return f"{value} is out of the signed {bits}-bit range of {tl_type}"
+        return None
+    if tl_type == "double":
+        return None if isinstance(value, (int, float)) else f"expected a float, got {type(value).__name__}"
+    if tl_type == "string":
+        return None if isinstance(value, str) else f"expected a str, got {type(value).__name__}"
+    if tl_type == "bytes":
+        return None if isinstance(value, bytes) else f"expected bytes, got {type(value).__name__}"
+    if tl_type in ("Bool", "true"):
+        return None
+    if tl_type.lower().startswith("vector<"):
+        if not isinstance(value, list):
+            return f"expected a list, got {type(value).__name__}"
+        inner = tl_type[7:-1]
+        for i, item in enumerate(value):
+            problem = _describe_problem(inner, item)
+            if problem:
+                return f"item {i}: {problem}"
+        return None
+    if tl_type == "Object":
+        return None if isinstance(value, (TLObject, bool, list)) else f"expected a TL object, got {type(value).__name__}"
+    if not isinstance(value, TLObject):
+        return f"expected a TL object of type {tl_type}, got {type(value).__name__}"
+    return None
+
+
+def encode_error(obj: TLObject, exc: BaseException) -> EncodeError:
+    """Explain why ``obj`` could not be serialized, naming the offending field."""
+    for f in obj.FIELDS:
+        if f.tl_type == "#":
+            continue
+        value = getattr(obj, f.name, None)
+        if value is None and f.flag_field is not None:
+            continue
+        if f.tl_type == "true":
+            continue
+        problem = _describe_problem(f.tl_type, value)
+        if problem:
+            return EncodeError(f"{type(obj).__name__}.{f.name} ({f.tl_type}): {problem}")
+    return EncodeError(f"cannot serialize {type(obj).__name__}: {exc}")
+
+
+def iter_fields(obj: TLObject) -> Iterable[tuple[Field, object]]:
+    """The (field, value) pairs of ``obj`` that have an attribute (``#`` fields excluded)."""
+    for f in obj.FIELDS:
+        if f.tl_type != "#":
+            yield f, getattr(obj, f.name)
