@@ -12,7 +12,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable
 from hashlib import sha1
-from typing import TypeVar
+from typing import Any, TypeVar, overload
 
 from ..errors import HandshakeError, TLError
 from ..tlobject import deserialize, read_entry, read_object
@@ -77,8 +77,17 @@ def unwrap_sha1(plaintext: bytes, *, max_padding: int, what: str) -> bytes:
     raise HandshakeError(f"{what}: SHA1 in the decrypted data does not match its contents")
 
 
-def parse_tl(data: bytes, expected: type[T] | tuple[type[T], ...], what: str) -> T:
-    """Deserialize exactly one boxed TL object and check its class; any failure is a HandshakeError."""
+@overload
+def parse_tl(data: bytes, expected: type[T], what: str) -> T: ...
+@overload
+def parse_tl(data: bytes, expected: tuple[type[Any], ...], what: str) -> Any: ...
+
+
+def parse_tl(data: bytes, expected: type[Any] | tuple[type[Any], ...], what: str) -> Any:
+    """Deserialize exactly one boxed TL object and check its class; any failure is a HandshakeError.
+
+    With a tuple of classes the result is typed ``Any``: the caller annotates the union.
+    """
     try:
         obj = deserialize(data)
     except TLError as exc:
@@ -87,8 +96,8 @@ def parse_tl(data: bytes, expected: type[T] | tuple[type[T], ...], what: str) ->
 
 
 def parse_leading_tl(
-    data: bytes, expected: type[T] | tuple[type[T], ...], what: str
-) -> tuple[T, int]:
+    data: bytes, expected: type[Any] | tuple[type[Any], ...], what: str
+) -> tuple[Any, int]:
     """Read the boxed TL object at the start of ``data`` (random padding may follow).
 
     Returns the object and the number of bytes it took.
@@ -100,7 +109,7 @@ def parse_leading_tl(
     return _expect(obj, expected, what), end
 
 
-def _expect(obj: object, expected: type[T] | tuple[type[T], ...], what: str) -> T:
+def _expect(obj: object, expected: type[Any] | tuple[type[Any], ...], what: str) -> Any:
     if not isinstance(obj, expected):
         names = (
             ", ".join(cls.__name__ for cls in expected)

@@ -450,7 +450,7 @@ class ClientHandshake:
             )
             return self._pack(dh_request)
         if isinstance(state, DHParamsRequested):
-            params = parse_tl(
+            params: types.ServerDHParamsOk | types.ServerDHParamsFail = parse_tl(
                 body,
                 (types.ServerDHParamsOk, types.ServerDHParamsFail),
                 "answer to req_DH_params",
@@ -460,7 +460,7 @@ class ClientHandshake:
             )
             return self._pack(set_request)
         if isinstance(state, ClientDHSent):
-            gen = parse_tl(
+            gen: types.DhGenOk | types.DhGenRetry | types.DhGenFail = parse_tl(
                 body,
                 (types.DhGenOk, types.DhGenRetry, types.DhGenFail),
                 "answer to set_client_DH_params",

@@ -151,6 +151,7 @@ def decrypt_inner_data(encrypted: bytes, key: rsa.RSAPrivateKey) -> PQInnerData:
     except HandshakeError as pad_error:
         try:
             digest, rest = rsa.legacy_unwrap(decrypted)
+            inner: PQInnerData
             inner, end = parse_leading_tl(rest, _PQ_INNER_CLASSES, what)
             rsa.verify_legacy_digest(digest, rest[:end])
         except HandshakeError as legacy_error:
@@ -159,8 +160,9 @@ def decrypt_inner_data(encrypted: bytes, key: rsa.RSAPrivateKey) -> PQInnerData:
                 f"({legacy_error}) decrypts it"
             ) from legacy_error
         return inner
-    inner, _ = parse_leading_tl(padded, _PQ_INNER_CLASSES, what)
-    return inner
+    padded_inner: PQInnerData
+    padded_inner, _ = parse_leading_tl(padded, _PQ_INNER_CLASSES, what)
+    return padded_inner
 
 
 def answer_req_dh_params(
