@@ -40,7 +40,7 @@ def describe_mismatch(ours: bytes, expected: bytes) -> str | None:
 
 def telethon_decode_call(data: bytes) -> Callable[[], Any]:
     """Telethon's generic entry point, reading ``data``: ``BinaryReader(data).tgread_object()``."""
-    from telethon.extensions import BinaryReader
+    from telethon.extensions import BinaryReader  # type: ignore[import-untyped]
 
     return lambda: BinaryReader(data).tgread_object()
 

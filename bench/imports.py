@@ -9,7 +9,6 @@ variant makes sure byte-code caches exist for everybody.
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import subprocess
@@ -32,8 +31,11 @@ OURS_EVERYTHING = OURS_LAZY + "\nimport bench.load_all\nbench.load_all.load_ever
 TELETHON_ALL = "import telethon.tl.alltlobjects"
 KURIGRAM_ALL = "import pyrogram.raw\nfrom pyrogram.raw import types, functions, base"
 
+# Only built-in modules (``time``) are loaded before the timed statements:
+# importing e.g. ``json`` first would pre-load ``re`` and hide its cost from
+# whichever library needs it.
 _PROBE = """
-import json, time
+import time
 
 def rss_kib():
     with open("/proc/self/status") as status:
@@ -44,9 +46,10 @@ def rss_kib():
 
 before_rss = rss_kib()
 start = time.perf_counter()
-exec(compile({code!r}, "<bench-import>", "exec"))
+exec(compile({code!r}, "<bench-import>", "exec"), {{}})
 elapsed = time.perf_counter() - start
-print(json.dumps({{"seconds": elapsed, "rss_kib": rss_kib() - before_rss}}))
+extra = rss_kib() - before_rss
+print("RESULT", repr(elapsed), extra)
 """
 
 
@@ -77,8 +80,11 @@ def _probe_once(code: str) -> tuple[float, float]:
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise ImportProbeError(last)
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    return float(result["seconds"]), float(result["rss_kib"]) / 1024
+    lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+    if not lines:
+        raise ImportProbeError(f"probe printed no result: {done.stdout[-200:]!r}")
+    _, seconds, rss_kib = lines[-1].split()
+    return float(seconds), int(rss_kib) / 1024
 
 
 def measure_import(code: str, runs: int) -> ImportCost:

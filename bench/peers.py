@@ -14,6 +14,7 @@ import logging
 import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .loopback import HOST, ServerKey
@@ -42,11 +43,11 @@ def check_pong(who: str, result: Any, ping_id: int) -> None:
 
 async def connect_telethon(port: int, key: ServerKey) -> RpcDriver:
     """Telethon ``TelegramClient`` on a ``MemorySession`` whose DC 2 is our server."""
-    from telethon import TelegramClient
-    from telethon.crypto import rsa
-    from telethon.network.connection import ConnectionTcpAbridged
-    from telethon.sessions import MemorySession
-    from telethon.tl.functions import PingRequest
+    from telethon import TelegramClient  # type: ignore[import-untyped]
+    from telethon.crypto import rsa  # type: ignore[import-untyped]
+    from telethon.network.connection import ConnectionTcpAbridged  # type: ignore[import-untyped]
+    from telethon.sessions import MemorySession  # type: ignore[import-untyped]
+    from telethon.tl.functions import PingRequest  # type: ignore[import-untyped]
 
     logging.getLogger("telethon").setLevel(logging.ERROR)
     rsa.add_key(key.pem, old=False)
@@ -80,8 +81,9 @@ async def connect_kurigram(port: int, key: ServerKey) -> RpcDriver:
     """kurigram ``Client`` with an in-memory storage whose DC address is our server."""
     import asyncio
 
-    from pyrogram import Client, raw
+    from pyrogram import Client
     from pyrogram.connection.transport import TCPAbridged
+    from pyrogram.raw.functions.ping import Ping
     from pyrogram.crypto import rsa
     from pyrogram.storage import SQLiteStorage
 
@@ -89,20 +91,20 @@ async def connect_kurigram(port: int, key: ServerKey) -> RpcDriver:
     rsa.server_public_keys[key.fingerprint] = rsa.PublicKey(key.n, key.e)
     workdir = tempfile.TemporaryDirectory(prefix="tl-bench-kurigram-")
 
-    class LoopbackStorage(SQLiteStorage):  # type: ignore[misc]
+    class LoopbackStorage(SQLiteStorage):
         """In-memory storage that always names our loopback server as the DC."""
 
-        async def server_address(self, value: str | None = None) -> str:
+        async def server_address(self, value: str | type[object] | None = object) -> str:
             return HOST
 
-        async def port(self, value: int | None = None) -> int:
+        async def port(self, value: int | type[object] | None = object) -> int:
             return port
 
     client = Client(
         "bench",
         api_id=1,
         api_hash=API_HASH,
-        storage_engine=LoopbackStorage("bench", workdir=workdir.name, in_memory=True),
+        storage_engine=LoopbackStorage("bench", workdir=Path(workdir.name), in_memory=True),
         protocol_factory=TCPAbridged,
         workdir=workdir.name,
         no_updates=True,
@@ -113,7 +115,7 @@ async def connect_kurigram(port: int, key: ServerKey) -> RpcDriver:
 
     async def call() -> None:
         ping_id = next(ids)
-        result = await client.invoke(raw.functions.Ping(ping_id=ping_id), timeout=CALL_TIMEOUT)
+        result = await client.invoke(Ping(ping_id=ping_id), timeout=CALL_TIMEOUT)
         check_pong("kurigram", result, ping_id)
 
     async def close() -> None:

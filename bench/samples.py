@@ -204,7 +204,7 @@ def ours() -> SampleBuilder:
 
 def telethon() -> SampleBuilder:
     """Telethon's classes; dates are given as ints, its cheapest serialization path."""
-    from telethon.tl import functions, types
+    from telethon.tl import functions, types  # type: ignore[import-untyped]
 
     return SampleBuilder("Telethon", functions, types, "ExportChatInviteRequest")
 

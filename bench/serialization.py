@@ -79,8 +79,14 @@ def _ours_or_mark(rows: list[Row], make: Callable[[samples.SampleBuilder], Any],
         for row in rows:
             row.unavailable = reason
         return None
-    obj = make(builder)
-    mismatch = describe_mismatch(bytes(obj), raw)
+    try:
+        obj = make(builder)
+        ours_bytes = bytes(obj)
+    except Exception as exc:  # a half-generated layer must not hide the peers' figures
+        for row in rows:
+            row.unavailable = f"our layer fails on the sample: {type(exc).__name__}: {exc}"
+        return None
+    mismatch = describe_mismatch(ours_bytes, raw)
     if mismatch is not None:
         for row in rows:
             row.unavailable = mismatch
