@@ -57,6 +57,9 @@ QUERY_WRAPPERS = frozenset(
 )
 
 
+_PINGS = frozenset({"ping", "ping_delay_disconnect"})
+
+
 def dispatch(session: Session, message: wire.InnerMessage, events: list[Event]) -> None:
     """Route one authenticated message to its handler; unreadable bodies become events."""
     body = message.body
@@ -145,7 +148,7 @@ def _on_rpc_result(session: Session, msg_id: int, body: bytes, events: list[Even
 def _on_pong(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
     ping_msg_id, _ = wire.read_pong(body)
     out = session._outbox.pending.get(ping_msg_id)
-    if out is None or wire.constructor_of(out.body) not in (wire.PING, wire.PING_DELAY_DISCONNECT):
+    if out is None or getattr(type(out.request), "TL_NAME", None) not in _PINGS:
         return
     del session._outbox.pending[ping_msg_id]
     events.append(Result(out.origin_id, out.request, _deserialize(body)))
@@ -189,13 +192,7 @@ def _on_new_session_created(session: Session, msg_id: int, body: bytes, events: 
     session.server_salt = salt
     events.append(NewSession(first_msg_id, unique_id, salt))
     events.append(SaltUpdated(salt))
-    # Requests sent before the server's first_msg_id belonged to a session it forgot: send again.
-    outbox = session._outbox
-    lost = [out for out in outbox.pending.values() if out.msg_id < first_msg_id and out not in outbox.queue]
-    for out in lost:
-        outbox.requeue(out)
-    if lost:
-        events.append(Resent(tuple(out.origin_id for out in lost), "new session"))
+    session._new_session_first_id = first_msg_id
 
 
 def _on_detailed_info(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:

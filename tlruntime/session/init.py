@@ -10,6 +10,9 @@ from __future__ import annotations
 import platform
 from typing import Callable
 
+from ..errors import EncodeError
+from ..tlobject import TLRequest
+
 __all__ = ["LAYER", "default_init_connection"]
 
 #: The API layer of the bundled schema (``schema/api.tl``).
@@ -41,6 +44,8 @@ def default_init_connection(
     def wrap(request: object) -> object:
         from ..tl import functions
 
+        if not isinstance(request, TLRequest):
+            raise EncodeError(f"initConnection wraps a TL function, not {type(request).__name__}")
         return functions.InvokeWithLayer(
             layer=layer,
             query=functions.InitConnection(

@@ -71,7 +71,7 @@ class MsgIdGenerator:
 
     def resync(self, server_msg_id: int) -> int:
         """Set ``time_offset`` from a msg_id the server generated; returns the new offset."""
-        self.time_offset = int(msg_id_time(server_msg_id) - self._clock())
+        self.time_offset = round(msg_id_time(server_msg_id) - self._clock())
         return self._offset
 
     def next(self, *, response: bool = False) -> int:

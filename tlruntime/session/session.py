@@ -26,7 +26,7 @@ from typing import Callable, Literal
 from ..crypto import message as crypto
 from ..errors import EncodeError, MessageRejectedError, SessionCheckError, TruncatedError
 from . import wire
-from .events import BadMessageNotified, Event
+from .events import BadMessageNotified, Event, Resent
 from .msgid import MsgIdGenerator, Side, msg_id_time
 from .outbox import Batch, Outbox, Outgoing
 from .replay import SeenMsgIds
@@ -108,6 +108,8 @@ class Session:
         self._outbox = Outbox(self._ids)
         self._seen = SeenMsgIds(seen_capacity)
         self._connection_initialized = False
+        #: Client side: set by ``new_session_created`` until the payload is fully dispatched.
+        self._new_session_first_id: int | None = None
         # Server side only.
         self._announced_session: int | None = None
         self._last_content_in: tuple[int, int] | None = None
@@ -169,7 +171,7 @@ class Session:
         self._connection_initialized = False
         resent = []
         for out in self._pending_in_order():
-            if out.request is not None and self._is_user_request(out):
+            if out.request is not None:
                 out.body = self._request_body(out.request)
             self._outbox.requeue(out)
             resent.append(out.origin_id)
@@ -255,8 +257,11 @@ class Session:
 
     def _check(self, payload: bytes) -> _Checked:
         """Phase one: every check, no state change."""
-        if len(payload) < crypto.HEADER_SIZE + 16:
-            raise SessionCheckError("length", f"encrypted payload of {len(payload)} bytes is too short")
+        size = len(payload)
+        if size < crypto.HEADER_SIZE + 16 or (size - crypto.HEADER_SIZE) % 16:
+            raise SessionCheckError(
+                "length", f"encrypted payload of {size} bytes is not header + whole AES blocks"
+            )
         if not hmac.compare_digest(payload[:8], self._auth_key_id):
             raise SessionCheckError(
                 "auth_key_id", f"{payload[:8].hex()} is not our key ({self._auth_key_id.hex()})"
@@ -369,7 +374,7 @@ class Session:
         events: list[Event] = []
         plain = checked.plain
         if checked.new_session:
-            self._adopt_session(plain.session_id, plain.msg_id)
+            self._adopt_session(plain.session_id, min(m.msg_id for m in checked.messages))
         self._seen.add_all(
             [plain.msg_id] + [m.msg_id for m in checked.messages if m.msg_id != plain.msg_id]
         )
@@ -396,7 +401,28 @@ class Session:
             if message.seqno & 1:
                 self._outbox.ack(message.msg_id)
             dispatch(self, message, events)
+        if self._new_session_first_id is not None:
+            self._resend_lost_requests(events)
         return events
+
+    def _resend_lost_requests(self, events: list[Event]) -> None:
+        """After ``new_session_created``: requests sent before ``first_msg_id`` went to a forgotten session.
+
+        Runs after the whole payload was dispatched, so answers that arrived in
+        the same container are not needlessly sent again.
+        """
+        first_msg_id = self._new_session_first_id
+        self._new_session_first_id = None
+        outbox = self._outbox
+        lost = [
+            out
+            for out in self._pending_in_order()
+            if first_msg_id is not None and out.msg_id < first_msg_id and out not in outbox.queue
+        ]
+        for out in lost:
+            outbox.requeue(out)
+        if lost:
+            events.append(Resent(tuple(out.origin_id for out in lost), "new session"))
 
     def _refuse(self, refused: tuple[tuple[int, int, int], ...], events: list[Event]) -> None:
         for msg_id, seqno, code in refused:
@@ -443,20 +469,43 @@ class Session:
         return out.origin_id
 
     def _request_body(self, request: object) -> bytes:
+        """Serialize a request, wrapping the connection's first API call in ``init_connection``."""
         wrapped = request
-        if self._init_connection is not None and not self._connection_initialized:
+        if (
+            self._init_connection is not None
+            and not self._connection_initialized
+            and not is_mtproto_function(request)
+        ):
             wrapped = self._init_connection(request)
             self._connection_initialized = True
         return wire.gzip_if_smaller(_boxed(wrapped))
-
-    def _is_user_request(self, out: Outgoing) -> bool:
-        return wire.constructor_of(out.body) not in (wire.PING, wire.PING_DELAY_DISCONNECT)
 
     def _pending_in_order(self) -> list[Outgoing]:
         return sorted(self._outbox.pending.values(), key=lambda out: out.origin_id)
 
     def _random_long(self) -> int:
         return int.from_bytes(self._random(8), "little", signed=True)
+
+
+#: MTProto-level functions (``mtproto.tl``): never wrapped in ``initConnection``, which is for API calls.
+MTPROTO_FUNCTIONS = frozenset(
+    {
+        "ping",
+        "ping_delay_disconnect",
+        "get_future_salts",
+        "rpc_drop_answer",
+        "destroy_session",
+        "destroy_auth_key",
+        "req_pq",
+        "req_pq_multi",
+        "req_DH_params",
+        "set_client_DH_params",
+    }
+)
+
+
+def is_mtproto_function(request: object) -> bool:
+    return getattr(type(request), "TL_NAME", None) in MTPROTO_FUNCTIONS
 
 
 def _parity_problem(client_msg_id: int) -> int | None:

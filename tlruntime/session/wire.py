@@ -484,10 +484,14 @@ def read_get_future_salts(body: bytes) -> int:
 def read_future_salts(body: bytes) -> tuple[int, int, list[tuple[int, int, int]]]:
     """``(req_msg_id, now, [(valid_since, valid_until, salt), ...])``."""
     req_msg_id, now, count = _unpack(_FUTURE_SALTS_HEAD, body, "future_salts")
-    if count > _MAX_VECTOR or 24 + count * _SALT.size > len(body):
-        raise LengthError(f"future_salts claims {count} salts in {len(body)} bytes", offset=20)
-    salts = [tuple(int(v) for v in _SALT.unpack_from(body, 24 + i * _SALT.size)) for i in range(count)]
-    return req_msg_id, now, [(s[0], s[1], s[2]) for s in salts]
+    head = _FUTURE_SALTS_HEAD.size
+    if count > _MAX_VECTOR or head + count * _SALT.size > len(body):
+        raise LengthError(f"future_salts claims {count} salts in {len(body)} bytes", offset=head - 4)
+    salts = []
+    for index in range(count):
+        since, until, salt = _SALT.unpack_from(body, head + index * _SALT.size)
+        salts.append((int(since), int(until), int(salt)))
+    return req_msg_id, now, salts
 
 
 def read_msgs_state_info(body: bytes) -> tuple[int, bytes]:

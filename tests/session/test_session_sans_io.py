@@ -1,0 +1,42 @@
+"""The protocol core is sans-IO: importing it loads neither asyncio nor socket."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CORE = ("tlruntime.session", "tlruntime.crypto", "tlruntime.transports", "tlruntime.auth")
+
+_PROBE = """
+import importlib, json, sys
+for name in sys.argv[1:]:
+    importlib.import_module(name)
+# Exercise the session end to end too: lazy imports must not pull IO in either.
+from tlruntime.session import Session
+client = Session(bytes(range(256)), side="client", server_salt=1)
+server = Session(bytes(range(256)), side="server", server_salt=1)
+client.ping(1)
+for payload in client.outgoing():
+    server.receive(payload)
+for payload in server.outgoing():
+    client.receive(payload)
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("asyncio", "socket", "selectors", "ssl"))))
+"""
+
+
+def test_core_imports_neither_asyncio_nor_socket() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-c", _PROBE, *CORE],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    loaded = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert loaded == [], f"the sans-IO core imported {loaded}"
