@@ -51,6 +51,10 @@ class Row:
     notes: list[str] = field(default_factory=list)
     #: Why our side could not be measured (dependency missing, wrong bytes...).
     unavailable: str | None = None
+    #: Best repeat per contender ("ours" or a reference), same unit; JSON only.
+    #: The table uses medians; on a loaded machine the best repeat is the
+    #: steadier estimate of what the code can do.
+    best: dict[str, float] = field(default_factory=dict)
 
     def advantage(self, reference: str) -> float | None:
         """How many times better ours is than ``reference`` (None if either is missing)."""
@@ -153,6 +157,7 @@ def rows_to_json(rows: Sequence[Row]) -> list[dict[str, Any]]:
             "ours": row.ours,
             "references": row.references,
             "advantage": {ref: row.advantage(ref) for ref in row.references},
+            "best": row.best,
             "target": row.target.label if row.target else None,
             "result": row.verdict(),
             "notes": row.notes,

@@ -42,6 +42,7 @@ def _fill(
     timings = measure_side_by_side(contenders, budget)
     for name, timing in timings.items():
         value = convert(timing.median)
+        row.best[name] = convert(timing.minimum)
         if name == OURS:
             row.ours = value
         else:
@@ -154,8 +155,10 @@ def bench_invite(budget: Budget) -> list[Row]:
     timings = measure_side_by_side(all_decoders, budget)
     for row, key in ((typed, "typed"), (generic, "generic")):
         row.references = {peer: _per_call_micros(timings[peer].median) for peer in decoders}
+        row.best = {peer: _per_call_micros(timings[peer].minimum) for peer in decoders}
         if key in timings:
             row.ours = _per_call_micros(timings[key].median)
+            row.best[OURS] = _per_call_micros(timings[key].minimum)
     return [serialize, typed, generic]
 
 
