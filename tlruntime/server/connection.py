@@ -1,0 +1,216 @@
+"""One accepted TCP connection of the loopback server.
+
+The first bytes decide the transport (abridged, intermediate, padded
+intermediate, full, or obfuscated2 over the first three).  After that each
+frame is either an unencrypted handshake message (auth_key_id 0), handled by
+a per-connection :class:`~tlruntime.auth.ServerHandshake`, or an encrypted
+message routed by (auth_key_id, session_id) to its
+:class:`~tlruntime.server.sessions.ServerSession`.
+
+An unknown auth key gets transport error -404 and the connection is closed,
+which is how a client learns that it must create a new key.  A message that
+fails a session check is dropped silently, as the security guidelines ask.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import struct
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from ..auth import AuthKeyCreated, ServerHandshake
+from ..crypto import ige
+from ..crypto import message as crypto_message
+from ..errors import HandshakeError, MessageRejectedError, TLError, TransportError
+from ..session import DisconnectDelay, Request
+from ..transports import Frame, TransportCodec, TransportDetector
+
+if TYPE_CHECKING:
+    from .app import LoopbackServer
+    from .sessions import ServerSession
+
+__all__ = ["ServerConnection", "peek_session_id"]
+
+log = logging.getLogger(__name__)
+
+_READ_SIZE = 1 << 16
+_NO_AUTH_KEY = struct.pack("<i", -404)
+_PLAIN_KEY_ID = b"\x00" * 8
+#: auth_key_id (8) + msg_key (16) + at least one AES block.
+_MIN_ENCRYPTED = 8 + 16 + 16
+
+
+def peek_session_id(auth_key: bytes, payload: bytes) -> int:
+    """The session_id of an encrypted message, from its first AES-IGE block only.
+
+    Routing needs the session before the full decryption and checks run; the
+    first plaintext block is ``salt(8) + session_id(8)``, and IGE decrypts it
+    from the first ciphertext block and the IV alone.  The value is not trusted:
+    the session's own checks (msg_key over the whole message) decide.
+    """
+    msg_key = payload[8:24]
+    key, iv = crypto_message.aes_key_iv(auth_key, msg_key, crypto_message.CLIENT_TO_SERVER)
+    first_block = ige.aes_ige_decrypt(payload[24:40], key, iv)
+    return int.from_bytes(first_block[8:16], "little", signed=True)
+
+
+class ServerConnection:
+    """Reads frames from one socket and writes the answers of the sessions it carries."""
+
+    def __init__(self, server: LoopbackServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.server = server
+        self._reader = reader
+        self._writer = writer
+        peer = writer.get_extra_info("peername")
+        self.peer: tuple[str, int] | None = (str(peer[0]), int(peer[1])) if peer else None
+        self.kind = "undetected"
+        self.closing = False
+        self._codec: TransportCodec | None = None
+        self._handshake: ServerHandshake | None = None
+        self._sessions: set[ServerSession] = set()
+        self._disconnect_timer: asyncio.TimerHandle | None = None
+        self._closed = asyncio.Event()
+
+    # --- lifecycle ------------------------------------------------------------
+
+    async def run(self) -> None:
+        try:
+            await self._serve()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        except TransportError as error:
+            log.info("%s: transport error, closing: %s", self.peer, error)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%s: connection failed", self.peer)
+        finally:
+            self._finish()
+
+    def abort(self) -> None:
+        """Close the socket at once (tests use this to simulate a dropped connection)."""
+        self.closing = True
+        self._writer.transport.abort()
+
+    async def wait_closed(self) -> None:
+        await self._closed.wait()
+
+    def _finish(self) -> None:
+        self.closing = True
+        if self._disconnect_timer is not None:
+            self._disconnect_timer.cancel()
+        for session in self._sessions:
+            session.detach(self)
+        self._sessions.clear()
+        self._writer.transport.abort()
+        self._closed.set()
+
+    async def _serve(self) -> None:
+        detector = TransportDetector(max_frame_size=self.server.max_frame_size, random_bytes=self.server.random_bytes)
+        while True:
+            data = await self._reader.read(_READ_SIZE)
+            if not data:
+                return
+            detection = detector.feed(data)
+            if detection is not None:
+                break
+        self._codec = detection.codec
+        self.kind = detection.kind
+        log.debug("%s: %s transport", self.peer, self.kind)
+        self._handle_events(detection.events)
+        while not self.closing:
+            await self._writer.drain()
+            data = await self._reader.read(_READ_SIZE)
+            if not data:
+                return
+            self._handle_events(self._codec.feed(data))
+
+    # --- output ---------------------------------------------------------------
+
+    def send_payload(self, payload: bytes) -> None:
+        if self.closing or self._codec is None:
+            return
+        self._writer.write(self._codec.encode(payload))
+
+    # --- input ----------------------------------------------------------------
+
+    def _handle_events(self, events: Sequence[object]) -> None:
+        for event in events:
+            if self.closing:
+                return
+            if isinstance(event, Frame):
+                self._handle_payload(event.payload)
+
+    def _handle_payload(self, payload: bytes) -> None:
+        if payload[:8] == _PLAIN_KEY_ID:
+            self._handle_plain(payload)
+        else:
+            self._handle_encrypted(payload)
+
+    def _handle_plain(self, payload: bytes) -> None:
+        if self._handshake is None or self._handshake.result is not None:
+            self._handshake = ServerHandshake(
+                [self.server.private_key],
+                random_bytes=self.server.random_bytes,
+                clock=self.server.clock,
+                key_exists=lambda key_id: self.server.auth_key(_signed(key_id)) is not None,
+                dc_id=self.server.dc_id,
+            )
+        try:
+            outcome = self._handshake.receive(payload)
+        except (HandshakeError, TLError) as error:
+            log.info("%s: handshake refused: %s", self.peer, error)
+            self._handshake = None
+            self.abort()
+            return
+        if isinstance(outcome, AuthKeyCreated):
+            self.server.add_auth_key(outcome.auth_key, outcome.server_salt)
+            self.send_payload(outcome.reply)
+        else:
+            self.send_payload(outcome)
+
+    def _handle_encrypted(self, payload: bytes) -> None:
+        if len(payload) < _MIN_ENCRYPTED:
+            log.info("%s: %d-byte payload is too short to be a message; dropped", self.peer, len(payload))
+            return
+        key_id = _signed(payload[:8])
+        auth_key = self.server.auth_key(key_id)
+        if auth_key is None:
+            log.info("%s: unknown auth key %s: -404", self.peer, payload[:8].hex())
+            self.send_payload(_NO_AUTH_KEY)
+            self.closing = True
+            self._writer.close()
+            return
+        session_id = peek_session_id(auth_key, payload)
+        session = self.server.session(key_id, session_id)
+        created = session is None
+        if session is None:
+            session = self.server.open_session(key_id, session_id, auth_key)
+        try:
+            events = session.core.receive(payload)
+        except MessageRejectedError as error:
+            log.info("%s: message dropped: %s", self.peer, error)
+            if created:
+                self.server.forget_session(key_id, session_id)
+            return
+        session.messages_received += 1
+        session.attach(self)
+        self._sessions.add(session)
+        for event in events:
+            if isinstance(event, Request):
+                session.handle_request(event, self)
+            elif isinstance(event, DisconnectDelay):
+                self._arm_disconnect(event.seconds)
+        session.schedule_flush()
+
+    def _arm_disconnect(self, seconds: int) -> None:
+        """``ping_delay_disconnect``: close unless another ping arrives within ``seconds``."""
+        if self._disconnect_timer is not None:
+            self._disconnect_timer.cancel()
+        self._disconnect_timer = asyncio.get_running_loop().call_later(max(seconds, 1), self.abort)
+
+
+def _signed(key_id: bytes) -> int:
+    return int.from_bytes(key_id, "little", signed=True)
