@@ -19,6 +19,7 @@ Layout (one module per TL term, lazily loaded):
 
 from __future__ import annotations
 
+import re
 import shutil
 import struct
 from dataclasses import dataclass, field, replace
@@ -152,6 +153,7 @@ class WriteStep:
     kind: str
     expr: str = ""
     attr: str = ""
+    var: str = ""
     wrapper: str = "plain"
 
 
@@ -165,6 +167,8 @@ class StructVM:
 class ClassVM:
     """Everything the class template needs for one combinator."""
 
+    bytes_t: str  # "bytes", or "builtins.bytes" when a field is named bytes
+    list_t: str
     tl_name: str
     class_name: str
     module_name: str
@@ -422,6 +426,16 @@ class _ClassBuilder:
         return ReadStep("call", target=target, expr=self.reader_const(reader))
 
 
+SHADOWABLE_BUILTINS = ("bytes", "list")
+
+
+def _qualify(annotation: str, shadowed: Sequence[str]) -> str:
+    """Write shadowed builtins as ``builtins.x``: a field named ``bytes`` hides the type in the class body."""
+    for name in shadowed:
+        annotation = re.sub(rf"(?<![\w.]){name}(?!\w)", f"builtins.{name}", annotation)
+    return annotation
+
+
 def _flag_mask(p: Param) -> int:
     assert p.flag is not None  # callers filter on p.flag
     return 1 << p.flag.bit
@@ -459,6 +473,9 @@ def build_class(cc: CheckedCombinator, types: _Types) -> ClassVM:
                 default=default,
             )
         )
+    shadowed = [n for n in SHADOWABLE_BUILTINS if any(naming.param_name(p.name) == n for p in c.params)]
+    for f in fields:
+        f.annotation = _qualify(f.annotation, shadowed)
     attrs = [f for f, p in zip(fields, c.params) if p.type.name != "#"]
     seen: set[str] = set()
     for f in fields:
@@ -504,8 +521,11 @@ def build_class(cc: CheckedCombinator, types: _Types) -> ClassVM:
     result_annotation = result_body = ""
     if c.kind == "function":
         result_annotation, result_body = _result(b, c)
+        result_annotation = _qualify(result_annotation, shadowed)
 
     return ClassVM(
+        bytes_t=_qualify("bytes", shadowed),
+        list_t=_qualify("list", shadowed),
         tl_name=c.name,
         class_name=cls,
         module_name=naming.module_name(c.name),
@@ -638,7 +658,8 @@ def _write_steps(
                 steps.append(WriteStep("append", expr=expr))
         else:
             first = False
-            steps.append(WriteStep("append", expr=b.write_expr(p.type, "v"), attr=f.name, wrapper="optional"))
+            var = f"v_{f.name}"  # one name per field: mypy gives each its own type
+            steps.append(WriteStep("append", expr=b.write_expr(p.type, var), attr=f.name, var=var, wrapper="optional"))
     flush()
     return head, steps
 

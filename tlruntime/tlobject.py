@@ -151,22 +151,26 @@ class TLObject:
         check_exact(data, end)
         return obj
 
+    def _attribute_names(self) -> tuple[str, ...]:
+        names: tuple[str, ...] = type(self).__slots__
+        return names
+
     def to_dict(self) -> dict[str, object]:
         """Plain data: ``{"_": tl_name, field: value, ...}`` with nested objects converted."""
         out: dict[str, object] = {"_": self.TL_NAME}
-        for name in self.__slots__:
+        for name in self._attribute_names():
             out[name] = _to_plain(getattr(self, name))
         return out
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return all(getattr(self, n) == getattr(other, n) for n in self.__slots__)
+        return all(getattr(self, n) == getattr(other, n) for n in self._attribute_names())
 
     __hash__ = None  # type: ignore[assignment]  # mutable values: not hashable
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
+        args = ", ".join(f"{n}={getattr(self, n)!r}" for n in self._attribute_names())
         return f"{type(self).__name__}({args})"
 
 
@@ -207,7 +211,7 @@ def _locations() -> dict[int, tuple[str, str]]:
 
 def class_for_id(constructor_id: int) -> type[TLObject] | None:
     """The class of a constructor or function id, importing its module on first use."""
-    cls = _CLASSES.get(constructor_id)
+    cls: type[TLObject] | None = _CLASSES.get(constructor_id)
     if cls is None:
         where = _locations().get(constructor_id)
         if where is None:
