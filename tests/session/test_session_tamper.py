@@ -185,3 +185,18 @@ def test_server_rejects_client_payloads_sent_in_the_wrong_direction_or_replayed(
     with pytest.raises(SessionCheckError) as info:
         pair.server.receive(payload)
     assert info.value.reason == "duplicate_msg_id"
+
+
+def test_server_keeps_its_replay_window_across_session_ids() -> None:
+    pair = make_pair()
+    pair.client.send(seed_request())
+    [first] = pair.client.outgoing()
+    pair.server.receive(first)
+    pair.client.session_id = (pair.client.session_id or 0) + 1  # the client starts another session
+    pair.client.send(seed_request("second session"))
+    [second] = pair.client.outgoing()
+    assert [e.obj.title for e in pair.server.receive(second) if isinstance(e, Request)] == ["second session"]  # type: ignore[attr-defined]
+    assert pair.server.session_id == pair.client.session_id
+    with pytest.raises(SessionCheckError) as info:
+        pair.server.receive(first)  # switching back to the old session replays nothing
+    assert info.value.reason == "duplicate_msg_id"

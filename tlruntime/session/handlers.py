@@ -57,6 +57,9 @@ QUERY_WRAPPERS = frozenset(
 )
 
 
+#: Server side: client requests remembered as "running" for ``rpc_drop_answer``.
+_MAX_TRACKED_REQUESTS = 8192
+
 _PINGS = frozenset({"ping", "ping_delay_disconnect"})
 
 
@@ -295,7 +298,10 @@ def _on_request(session: Session, msg_id: int, body: bytes, events: list[Event])
     while getattr(type(obj), "TL_NAME", None) in QUERY_WRAPPERS:
         wrappers.append(obj)
         obj = getattr(obj, "query")
-    session._unanswered_requests.add(msg_id)
+    unanswered = session._unanswered_requests
+    if len(unanswered) >= _MAX_TRACKED_REQUESTS:
+        unanswered.discard(min(unanswered))  # a driver that never answers must not grow this forever
+    unanswered.add(msg_id)
     events.append(Request(msg_id, obj, tuple(wrappers)))
 
 

@@ -286,7 +286,7 @@ class Session:
         else:
             messages = (wire.InnerMessage(plain.msg_id, plain.seqno, plain.body),)
         every_id = [plain.msg_id] + [m.msg_id for m in messages if m.msg_id != plain.msg_id]
-        self._check_replays(every_id, new_session)
+        self._check_replays(every_id)
         if self.side == "client":
             self._check_server_ids(plain, messages, every_id)
             refused: tuple[tuple[int, int, int], ...] = ()
@@ -294,11 +294,12 @@ class Session:
             refused = self._client_id_problems(plain, messages)
         return _Checked(plain, messages, refused, new_session)
 
-    def _check_replays(self, msg_ids: list[int], new_session: bool) -> None:
+    def _check_replays(self, msg_ids: list[int]) -> None:
+        # The window is kept across session ids on purpose: msg_ids are unique per
+        # auth key, and clearing it on a session switch would let an attacker
+        # replay old packets by alternating session ids.
         if len(set(msg_ids)) != len(msg_ids):
             raise SessionCheckError("duplicate_msg_id", "a msg_id repeats inside the payload")
-        if new_session:
-            return  # a session we did not know yet has no history to replay
         for msg_id in msg_ids:
             reason = self._seen.replay_reason(msg_id)
             if reason is not None:
@@ -450,7 +451,6 @@ class Session:
     def _adopt_session(self, session_id: int, first_msg_id: int) -> None:
         """Server side: the client opened a new session; announce it once with ``new_session_created``."""
         self.session_id = session_id
-        self._seen.clear()
         self._last_content_in = None
         if self._announced_session != session_id:
             self._announced_session = session_id
