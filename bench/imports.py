@@ -89,7 +89,8 @@ def _probe_once(code: str) -> tuple[float, float]:
 
 def measure_import(code: str, runs: int) -> ImportCost:
     """Median seconds and extra MiB of running ``code`` in ``runs`` fresh processes."""
-    _probe_once(code)  # warm-up: writes .pyc files, fills the page cache
+    if runs > 1:  # warm-up: writes .pyc files, fills the page cache (skipped by --smoke)
+        _probe_once(code)
     samples = [_probe_once(code) for _ in range(runs)]
     return ImportCost(
         seconds=statistics.median(s for s, _ in samples),
