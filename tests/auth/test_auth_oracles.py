@@ -92,7 +92,9 @@ def run_telethon(server: ServerHandshake) -> tuple[bytes, int, InMemoryLink]:
     from telethon.network.mtprotoplainsender import MTProtoPlainSender
 
     link = InMemoryLink(server)
-    loggers = collections.defaultdict(lambda: logging.getLogger("telethon-oracle"))
+    loggers: collections.defaultdict[str, logging.Logger] = collections.defaultdict(
+        lambda: logging.getLogger("telethon-oracle")
+    )
     sender = MTProtoPlainSender(TelethonConnection(link), loggers=loggers)
     auth_key, time_offset = asyncio.run(authenticator.do_authentication(sender))
     return auth_key.key, time_offset, link

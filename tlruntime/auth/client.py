@@ -265,8 +265,14 @@ def answer_server_dh_params(
         inner.server_nonce, le_int(state.server_nonce), "server_nonce", "server_DH_inner_data"
     )
     dh_prime, g_a = be_int(inner.dh_prime), be_int(inner.g_a)
-    dh.check_dh_params(dh_prime, inner.g)
-    dh.check_dh_value(g_a, dh_prime)
+    try:
+        dh.check_dh_params(dh_prime, inner.g)
+    except HandshakeError as exc:
+        raise HandshakeError(f"server_DH_inner_data: dh_prime/g rejected: {exc}") from exc
+    try:
+        dh.check_dh_value(g_a, dh_prime)
+    except HandshakeError as exc:
+        raise HandshakeError(f"server_DH_inner_data: g_a rejected: {exc}") from exc
     time_offset = inner.server_time - int(now)
 
     auth_key, request = _client_dh_request(
@@ -274,7 +280,11 @@ def answer_server_dh_params(
         state.server_nonce,
         key,
         iv,
-        dh_prime=dh_prime, g=inner.g, g_a=g_a, retry_id=0, random_bytes=random_bytes
+        dh_prime=dh_prime,
+        g=inner.g,
+        g_a=g_a,
+        retry_id=0,
+        random_bytes=random_bytes,
     )
     sent = ClientDHSent(
         nonce=state.nonce,
@@ -294,6 +304,7 @@ def answer_server_dh_params(
 
 
 # --- step 4 -------------------------------------------------------------------
+
 
 def answer_dh_gen(
     state: ClientDHSent,
