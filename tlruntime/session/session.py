@@ -13,6 +13,20 @@ framing) without changing any state, so a rejected payload raises
 :class:`SessionCheckError` and leaves the session exactly as it was.  Phase
 two records the ids, queues acks and dispatches each message through a table
 of small handlers keyed by constructor id (:mod:`.handlers`).
+
+The two sides differ where the protocol says they must.  A client raises on
+every failed check, except that an authenticated ``bad_msg_notification``
+16/17 about a message it really sent passes the time window (that notice is
+how a skewed clock learns the server time).  A server raises on forgeries
+(key, msg_key, lengths, padding, container framing, replays) but answers an
+authentic client message with a bad msg_id (18, 16/17), a bad salt (48) or a
+seq_no out of order (32/33, 34) with the ``bad_msg_notification`` the client
+needs to recover, reported as :class:`BadMessageNotified`.  A server adopts
+the client's session_id and announces each new one with
+``new_session_created``; it answers ``ping``, ``ping_delay_disconnect``,
+``get_future_salts``, ``rpc_drop_answer``, ``msgs_state_req`` and resend
+requests itself and hands every other request to its driver as
+:class:`Request`, with ``invokeWithLayer``/``initConnection`` unwrapped.
 """
 
 from __future__ import annotations
