@@ -1,0 +1,560 @@
+"""The asyncio MTProto client: a thin driver around the sans-IO handshake, session and transport.
+
+::
+
+    async with Client("127.0.0.1", port, public_key, transport="intermediate") as client:
+        invite = await client(functions.messages.ExportChatInvite(peer=...))
+
+Design:
+
+* One reader task per connection feeds transport -> session -> futures.
+* ``__call__`` queues the request in the session and schedules one flush per
+  event-loop iteration, so many concurrent calls share packets (containers).
+* A dropped connection is reopened with bounded retries and exponential
+  backoff; the session re-sends every unanswered request under new msg_ids.
+  A call either returns, raises its RPC error, raises :class:`TimeoutError`
+  after its own timeout, or raises :class:`ConnectionLostError` once
+  reconnecting has given up: nothing is silently lost.
+* With ``session_path`` the auth key, server salt and clock offset live in
+  SQLite, so a restarted client skips the handshake.  A server that no
+  longer knows the key answers -404; the client then forgets it, creates a
+  new one and re-sends what was pending.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from types import TracebackType
+from typing import Any
+
+from ..auth import AuthKeyResult, ClientHandshake
+from ..crypto.rsa import RSAPublicKey
+from ..errors import (
+    ConnectionLostError,
+    HandshakeError,
+    MessageRejectedError,
+    TransportCodeError,
+    TransportError,
+)
+from ..session import (
+    NewSession,
+    RequestFailed,
+    Result,
+    SaltUpdated,
+    Session,
+    TimeSynced,
+    Update,
+    default_init_connection,
+)
+from ..storage import SessionStore, StoredSession
+from ..transports import CLIENT_CODEC_NAMES, TransportCodec, make_client_codec
+from .link import Link
+
+__all__ = ["Client", "PublicKeyLike"]
+
+log = logging.getLogger(__name__)
+
+PublicKeyLike = RSAPublicKey | str | bytes
+"""An :class:`RSAPublicKey`, or its PEM (PKCS#1 ``RSA PUBLIC KEY`` or SPKI ``PUBLIC KEY``)."""
+
+_ACK_DELAY = 0.5  # seconds a lone ack may wait for a packet to ride on
+
+
+def _as_public_keys(keys: PublicKeyLike | Sequence[PublicKeyLike]) -> list[RSAPublicKey]:
+    if isinstance(keys, (RSAPublicKey, str, bytes)):
+        keys = [keys]
+    result = [key if isinstance(key, RSAPublicKey) else RSAPublicKey.from_pem(key) for key in keys]
+    if not result:
+        raise ValueError("Client needs the server's RSA public key")
+    return result
+
+
+class Client:
+    """An MTProto 2.0 client over TCP.
+
+    ``transport`` is one of ``"abridged"``, ``"intermediate"``, ``"padded"``,
+    ``"full"``, ``"obfuscated-abridged"``, ``"obfuscated-intermediate"``,
+    ``"obfuscated-padded"``.  ``timeout`` bounds each call (overridable per
+    call), ``connect_timeout`` each connection attempt and each handshake
+    step.  ``max_reconnects`` consecutive failed attempts (with backoff from
+    ``reconnect_delay`` doubling up to ``max_reconnect_delay``) end in
+    :class:`ConnectionLostError` for every pending call.  Pass ``api_id`` (or
+    an ``init_connection`` wrapper) to send ``invokeWithLayer(initConnection)``
+    as Telegram requires on each new connection.  ``clock`` and
+    ``random_bytes`` are injectable for reproducible runs.
+    """
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        public_key: PublicKeyLike | Sequence[PublicKeyLike],
+        *,
+        transport: str = "intermediate",
+        session_path: str | os.PathLike[str] | None = None,
+        dc_id: int = 2,
+        timeout: float = 30.0,
+        connect_timeout: float = 10.0,
+        max_reconnects: int = 5,
+        reconnect_delay: float = 0.1,
+        max_reconnect_delay: float = 5.0,
+        api_id: int | None = None,
+        init_connection: Callable[[object], object] | None = None,
+        on_update: Callable[[object], Any] | None = None,
+        clock: Callable[[], float] = time.time,
+        random_bytes: Callable[[int], bytes] = os.urandom,
+    ) -> None:
+        if transport not in CLIENT_CODEC_NAMES:
+            raise TransportError(f"unknown transport {transport!r}; expected one of {', '.join(CLIENT_CODEC_NAMES)}")
+        if max_reconnects < 0:
+            raise ValueError(f"max_reconnects must be >= 0, got {max_reconnects}")
+        self.host = host
+        self.port = port
+        self.public_keys = _as_public_keys(public_key)
+        self.transport = transport
+        self.dc_id = dc_id
+        self.timeout = timeout
+        self.connect_timeout = connect_timeout
+        self.max_reconnects = max_reconnects
+        self.reconnect_delay = reconnect_delay
+        self.max_reconnect_delay = max_reconnect_delay
+        self.on_update = on_update
+        self._clock = clock
+        self._random_bytes = random_bytes
+        if init_connection is None and api_id is not None:
+            init_connection = default_init_connection(api_id)
+        self._init_connection = init_connection
+        self._store = SessionStore(session_path) if session_path is not None else None
+        self._session: Session | None = None
+        self._link: Link | None = None
+        self._reader_task: asyncio.Task[None] | None = None
+        self._reconnect_task: asyncio.Task[None] | None = None
+        self._pending: dict[int, tuple[object, asyncio.Future[Any]]] = {}
+        self._connect_lock: asyncio.Lock | None = None
+        self._flush_scheduled = False
+        self._ack_timer: asyncio.TimerHandle | None = None
+        self._closed = False
+        self.handshakes = 0
+        """Auth keys this client created (0 when it resumed a stored key)."""
+        self.reconnects = 0
+        """Connections reopened after a drop."""
+        self._drop_streak = 0
+
+    # --- public surface -------------------------------------------------------
+
+    @property
+    def connected(self) -> bool:
+        return self._link is not None and not self._link.closed
+
+    @property
+    def auth_key_id(self) -> int | None:
+        """The auth key id as a signed TL ``long``, once a key exists."""
+        if self._session is None:
+            return None
+        return int.from_bytes(self._session.auth_key_id, "little", signed=True)
+
+    @property
+    def session(self) -> Session | None:
+        """The sans-IO session (for inspection: salt, time offset...)."""
+        return self._session
+
+    async def connect(self) -> None:
+        """Open the connection; create an auth key first unless one is stored."""
+        if self._closed:
+            raise ConnectionLostError("the client was closed")
+        if self._connect_lock is None:
+            self._connect_lock = asyncio.Lock()
+        async with self._connect_lock:
+            if self.connected or self._reconnect_task is not None:
+                return
+            link = await self._open_link_with_retries()
+            try:
+                if self._session is None:
+                    self._session = await self._new_session(link)
+                else:
+                    self._session.new_connection()
+                    self._session.resend_all()
+            except BaseException:
+                link.abort()
+                raise
+            self._install(link)
+
+    async def close(self) -> None:
+        """Close the connection and fail whatever is still pending with :class:`ConnectionLostError`."""
+        if self._closed:
+            return
+        self._closed = True
+        for task in (self._reconnect_task, self._reader_task):
+            if task is not None and task is not asyncio.current_task():
+                task.cancel()
+        if self._link is not None:
+            self._link.abort()
+            self._link = None
+        if self._ack_timer is not None:
+            self._ack_timer.cancel()
+        self._fail_all(ConnectionLostError("the client was closed"))
+        self._persist()
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    async def __aenter__(self) -> "Client":
+        await self.connect()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def __call__(self, request: object, *, timeout: float | None = None) -> Any:
+        """Send ``request`` (a :mod:`tlruntime.tl.functions` object) and return its result.
+
+        Raises the typed :class:`~tlruntime.errors.RPCError` (or
+        :class:`~tlruntime.errors.FloodWaitError`) the server answered,
+        :class:`TimeoutError` after ``timeout`` seconds, or
+        :class:`ConnectionLostError` when the connection cannot be restored.
+        """
+        if self._session is None and not self._closed:
+            await self.connect()
+        return await self._wait(self._submit(request), timeout)
+
+    async def invoke_many(self, requests: Iterable[object], *, timeout: float | None = None) -> list[Any]:
+        """Send several requests at once (one flush) and return their results in order."""
+        if self._session is None and not self._closed:
+            await self.connect()
+        futures = [self._submit(request) for request in requests]
+        return list(await asyncio.gather(*(self._wait(future, timeout) for future in futures)))
+
+    async def ping(self, *, timeout: float | None = None) -> Any:
+        """Round-trip a ``ping``; returns the ``pong``."""
+        session = await self._ready_session()
+        msg_id = session.ping(int.from_bytes(self._random_bytes(8), "little", signed=True))
+        future = self._track(msg_id, "ping")
+        self._schedule_flush()
+        return await self._wait(future, timeout)
+
+    # --- calls ----------------------------------------------------------------
+
+    def _submit(self, request: object) -> asyncio.Future[Any]:
+        if self._closed:
+            raise ConnectionLostError("the client was closed")
+        if self._session is None:
+            raise ConnectionLostError("not connected: use 'async with Client(...)' or await connect() first")
+        msg_id = self._session.send(request)
+        future = self._track(msg_id, request)
+        if self.connected:
+            self._schedule_flush()
+        elif self._reconnect_task is None:
+            self._start_reconnect("send while disconnected")
+        return future
+
+    def _track(self, msg_id: int, request: object) -> asyncio.Future[Any]:
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._pending[msg_id] = (request, future)
+        future.add_done_callback(lambda _f, key=msg_id: self._forget(key, _f))
+        return future
+
+    def _forget(self, msg_id: int, future: asyncio.Future[Any]) -> None:
+        entry = self._pending.get(msg_id)
+        if entry is not None and entry[1] is future:
+            del self._pending[msg_id]
+
+    async def _wait(self, future: asyncio.Future[Any], timeout: float | None) -> Any:
+        limit = self.timeout if timeout is None else timeout
+        try:
+            return await asyncio.wait_for(future, limit)
+        except asyncio.TimeoutError:
+            raise TimeoutError(f"no answer within {limit} s") from None
+
+    async def _ready_session(self) -> Session:
+        if self._session is None:
+            await self.connect()
+        if self._session is None:  # pragma: no cover - connect() either sets it or raises
+            raise ConnectionLostError("not connected")
+        return self._session
+
+    # --- connection set-up ----------------------------------------------------
+
+    def _codec(self) -> TransportCodec:
+        dc_id = self.dc_id if self.transport.startswith("obfuscated-") else None
+        return make_client_codec(self.transport, dc_id=dc_id, random_bytes=self._random_bytes)
+
+    async def _open_link(self) -> Link:
+        return await Link.open(self.host, self.port, self._codec(), self.connect_timeout)
+
+    async def _open_link_with_retries(self) -> Link:
+        delay = self.reconnect_delay
+        attempt = 0
+        while True:
+            try:
+                return await self._open_link()
+            except (OSError, asyncio.TimeoutError) as error:
+                attempt += 1
+                if attempt > self.max_reconnects:
+                    raise ConnectionLostError(
+                        f"cannot connect to {self.host}:{self.port} after {attempt} attempts: {error}"
+                    ) from error
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.max_reconnect_delay)
+
+    async def _new_session(self, link: Link) -> Session:
+        stored = self._store.load(self.dc_id) if self._store is not None else None
+        if stored is not None:
+            log.info("resuming stored auth key for DC %d", self.dc_id)
+            return self._make_session(stored.auth_key, stored.server_salt, stored.time_offset)
+        result = await self._handshake(link)
+        session = self._make_session(result.auth_key, result.server_salt, result.time_offset)
+        self._persist(session)
+        return session
+
+    def _make_session(self, auth_key: bytes, server_salt: int, time_offset: int) -> Session:
+        return Session(
+            auth_key,
+            side="client",
+            server_salt=server_salt,
+            time_offset=time_offset,
+            clock=self._clock,
+            random_bytes=self._random_bytes,
+            init_connection=self._init_connection,
+        )
+
+    async def _handshake(self, link: Link) -> AuthKeyResult:
+        """Create an auth key over ``link`` (which stays open for the session)."""
+        handshake = ClientHandshake(
+            self.public_keys, dc_id=self.dc_id, random_bytes=self._random_bytes, clock=self._clock
+        )
+        link.send(handshake.start())
+        while True:
+            try:
+                payload = await asyncio.wait_for(link.receive_one(), self.connect_timeout)
+            except asyncio.TimeoutError:
+                raise HandshakeError(f"the server did not answer a handshake step within {self.connect_timeout} s") from None
+            outcome = handshake.receive(payload)
+            if isinstance(outcome, AuthKeyResult):
+                self.handshakes += 1
+                log.info("auth key created (id %s)", outcome.auth_key_id.hex())
+                return outcome
+            link.send(outcome)
+
+    def _install(self, link: Link) -> None:
+        self._link = link
+        self._reader_task = asyncio.get_running_loop().create_task(self._read_loop(link))
+        self._schedule_flush()
+
+    # --- reading --------------------------------------------------------------
+
+    async def _read_loop(self, link: Link) -> None:
+        reason = "connection closed"
+        forget_key = False
+        try:
+            while True:
+                for payload in await link.receive():
+                    self._on_payload(payload)
+                self._schedule_flush()
+        except asyncio.CancelledError:
+            return
+        except TransportCodeError as error:
+            reason = str(error)
+            forget_key = error.code == -404
+        except (OSError, TransportError, asyncio.IncompleteReadError) as error:
+            reason = f"{type(error).__name__}: {error}"
+        link.abort()
+        if self._link is link and not self._closed:
+            self._link = None
+            self._start_reconnect(reason, forget_key=forget_key)
+
+    def _on_payload(self, payload: bytes) -> None:
+        session = self._session
+        if session is None:
+            return
+        try:
+            events = session.receive(payload)
+        except MessageRejectedError as error:
+            log.warning("dropped a message that failed a session check: %s", error)
+            return
+        self._drop_streak = 0
+        persist = False
+        for event in events:
+            if isinstance(event, Result):
+                self._resolve(event.msg_id, result=event.value)
+            elif isinstance(event, RequestFailed):
+                self._resolve(event.msg_id, error=event.error)
+            elif isinstance(event, (SaltUpdated, TimeSynced)):
+                persist = True
+            elif isinstance(event, Update):
+                self._dispatch_update(event.obj)
+            elif isinstance(event, NewSession):
+                log.debug("server created session (first msg_id %d)", event.first_msg_id)
+        if persist:
+            self._persist()
+        self._arm_ack_timer()
+
+    def _resolve(self, msg_id: int, *, result: Any = None, error: BaseException | None = None) -> None:
+        entry = self._pending.pop(msg_id, None)
+        if entry is None:
+            return  # timed out or cancelled meanwhile
+        future = entry[1]
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
+
+    def _dispatch_update(self, obj: object) -> None:
+        if self.on_update is None:
+            log.debug("update ignored (no on_update callback): %s", type(obj).__name__)
+            return
+        try:
+            outcome = self.on_update(obj)
+            if asyncio.iscoroutine(outcome):
+                asyncio.get_running_loop().create_task(outcome)
+        except Exception:
+            log.exception("on_update callback failed")
+
+    # --- writing --------------------------------------------------------------
+
+    def _schedule_flush(self) -> None:
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        link, session = self._link, self._session
+        if link is None or link.closed or session is None:
+            return  # the reconnect path re-sends everything unanswered
+        try:
+            for payload in session.outgoing():
+                link.send(payload)
+        except (OSError, TransportError) as error:
+            log.info("write failed: %s", error)
+            link.abort()
+
+    def _arm_ack_timer(self) -> None:
+        """Acknowledge what we received even when no request is going out to carry the acks."""
+        if self._ack_timer is None:
+            self._ack_timer = asyncio.get_running_loop().call_later(_ACK_DELAY, self._flush_acks)
+
+    def _flush_acks(self) -> None:
+        self._ack_timer = None
+        if self._session is not None:
+            self._session.flush_acks()
+            self._flush()
+
+    # --- reconnecting -----------------------------------------------------------
+
+    def _start_reconnect(self, reason: str, *, forget_key: bool = False) -> None:
+        if self._closed or self._reconnect_task is not None:
+            return
+        log.info("connection lost (%s); reconnecting", reason)
+        self._reconnect_task = asyncio.get_running_loop().create_task(self._reconnect(forget_key))
+
+    async def _reconnect(self, forget_key: bool) -> None:
+        """Reopen the connection; give up after ``max_reconnects`` attempts without a message received.
+
+        The streak of attempts is only reset by a message that passes the
+        session checks, so a server that accepts and immediately drops the
+        connection still ends in :class:`ConnectionLostError`, not a loop.
+        """
+        last_error: BaseException | None = None
+        try:
+            while not self._closed:
+                if self._drop_streak >= self.max_reconnects + 1:
+                    break
+                if self._drop_streak:
+                    backoff = self.reconnect_delay * 2 ** (self._drop_streak - 1)
+                    await asyncio.sleep(min(backoff, self.max_reconnect_delay))
+                self._drop_streak += 1
+                try:
+                    link = await self._open_link()
+                except (OSError, asyncio.TimeoutError) as error:
+                    last_error = error
+                    continue
+                try:
+                    if forget_key:
+                        await self._replace_key(link)
+                        forget_key = False
+                    elif self._session is not None:
+                        self._session.new_connection()
+                        self._session.resend_all()
+                except (OSError, asyncio.TimeoutError, TransportError, HandshakeError) as error:
+                    link.abort()
+                    last_error = error
+                    continue
+                self.reconnects += 1
+                self._reconnect_task = None
+                self._install(link)
+                return
+        except asyncio.CancelledError:
+            return
+        finally:
+            if self._reconnect_task is asyncio.current_task():
+                self._reconnect_task = None
+        if self._closed:
+            return
+        self._give_up(
+            ConnectionLostError(
+                f"gave up reconnecting to {self.host}:{self.port} after {self._drop_streak} attempts: {last_error}"
+            )
+        )
+
+    def _give_up(self, error: ConnectionLostError) -> None:
+        """Fail every pending call and start the next attempt from a clean session (same auth key)."""
+        self._fail_all(error)
+        session = self._session
+        if session is not None:
+            self._session = self._make_session(session.auth_key, session.server_salt, session.time_offset)
+        self._drop_streak = 0
+
+    async def _replace_key(self, link: Link) -> None:
+        """The server forgot our key (-404): make a new one, move pending calls to a new session."""
+        log.warning("the server does not know our auth key; creating a new one")
+        if self._store is not None:
+            self._store.delete(self.dc_id)
+        try:
+            result = await self._handshake(link)
+        except BaseException:
+            link.abort()
+            raise
+        old_pending = sorted(self._pending.items())
+        self._session = session = self._make_session(result.auth_key, result.server_salt, result.time_offset)
+        self._pending = {}
+        for _old_id, (request, future) in old_pending:
+            if future.done():
+                continue
+            if request == "ping":
+                future.set_exception(ConnectionLostError("ping lost with the old auth key"))
+                continue
+            new_id = session.send(request)
+            self._pending[new_id] = (request, future)
+            future.add_done_callback(lambda _f, key=new_id: self._forget(key, _f))
+        self._persist(session)
+
+    def _fail_all(self, error: ConnectionLostError) -> None:
+        pending, self._pending = self._pending, {}
+        for _request, future in pending.values():
+            if not future.done():
+                future.set_exception(error)
+
+    # --- persistence ------------------------------------------------------------
+
+    def _persist(self, session: Session | None = None) -> None:
+        session = session if session is not None else self._session
+        if self._store is None or session is None:
+            return
+        self._store.save(
+            StoredSession(
+                dc_id=self.dc_id,
+                auth_key=session.auth_key,
+                server_salt=session.server_salt,
+                time_offset=session.time_offset,
+                host=self.host,
+                port=self.port,
+            )
+        )
