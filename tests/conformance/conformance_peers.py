@@ -170,7 +170,7 @@ QUIRKS: Dict[str, Dict[str, str]] = {
 
 
 def _telethon_read(data: bytes) -> Any:
-    from telethon.extensions import BinaryReader
+    from telethon.extensions import BinaryReader  # type: ignore[import-untyped]
 
     reader = BinaryReader(data)
     obj = reader.tgread_object()
@@ -184,7 +184,7 @@ def _telethon_write(obj: Any) -> bytes:
 
 
 def telethon() -> Peer:
-    from telethon.tl.alltlobjects import tlobjects
+    from telethon.tl.alltlobjects import tlobjects  # type: ignore[import-untyped]
 
     return Peer(
         name="telethon",
@@ -200,7 +200,8 @@ def telethon() -> Peer:
 # --- kurigram -------------------------------------------------------------------------------
 
 
-def _kurigram_read(data: bytes) -> Any:
+def kurigram_read(data: bytes) -> Any:
+    """``TLObject.read`` over all of ``data``; PeerQuirk when it guessed vector elements by size."""
     from pyrogram.raw.core import TLObject
     from pyrogram.raw.core.primitives.vector import Vector
 
@@ -249,7 +250,7 @@ def kurigram() -> Peer:
         name="kurigram",
         classes={cid: _kurigram_class(entry) for cid, entry in objects.items()},
         renames={"self": "is_self", "from": "from_peer"},
-        read_bytes=_kurigram_read,
+        read_bytes=kurigram_read,
         write=_kurigram_write,
         policy=POLICIES["kurigram"],
         excluded=EXCLUSIONS["kurigram"],

@@ -112,10 +112,10 @@ def test_seed_classes_round_trip(peer_name: str, tl_name: str, data: st.DataObje
 
 def test_golden_request_matches_both_peers() -> None:
     """The design's seed request, written by hand in all three libraries."""
-    from pyrogram.raw.functions.messages import ExportChatInvite as KExport
-    from pyrogram.raw.types import InputPeerChannel as KPeer
-    from telethon.tl.functions.messages import ExportChatInviteRequest as TExport
-    from telethon.tl.types import InputPeerChannel as TPeer
+    from pyrogram.raw.functions.messages import ExportChatInvite as KExport  # type: ignore[attr-defined]
+    from pyrogram.raw.types import InputPeerChannel as KPeer  # type: ignore[attr-defined]
+    from telethon.tl.functions.messages import ExportChatInviteRequest as TExport  # type: ignore[import-untyped]
+    from telethon.tl.types import InputPeerChannel as TPeer  # type: ignore[import-untyped]
     from tlruntime.tl.functions.messages import ExportChatInvite
 
     ours = bytes(ExportChatInvite(peer=InputPeerChannel(channel_id=1, access_hash=2), title="team", usage_limit=10))
@@ -135,8 +135,8 @@ def _sample_invite() -> ChatInviteExported:
 
 def test_gzip_packed_with_peers() -> None:
     from pyrogram.raw.core import TLObject as KObject
-    from telethon.extensions import BinaryReader
-    from telethon.tl.core import GzipPacked as TGzip
+    from telethon.extensions import BinaryReader  # type: ignore[import-untyped]
+    from telethon.tl.core import GzipPacked as TGzip  # type: ignore[import-untyped]
 
     invite = _sample_invite()
     packed = bytes(GzipPacked.wrap(invite))
@@ -154,7 +154,7 @@ def test_msg_container_with_kurigram() -> None:
     from pyrogram.raw.core import Message as KMessage
     from pyrogram.raw.core import MsgContainer as KContainer
     from pyrogram.raw.core import TLObject as KObject
-    from pyrogram.raw.functions import Ping as KPing
+    from pyrogram.raw.functions import Ping as KPing  # type: ignore[attr-defined]
 
     bodies = [Ping(ping_id=-1), _sample_invite()]
     ours = bytes(MsgContainer(messages=[
