@@ -24,6 +24,7 @@ Design:
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import time
@@ -256,7 +257,7 @@ class Client:
     def _track(self, msg_id: int, request: object) -> asyncio.Future[Any]:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[msg_id] = (request, future)
-        future.add_done_callback(lambda _f, key=msg_id: self._forget(key, _f))
+        future.add_done_callback(functools.partial(self._forget, msg_id))
         return future
 
     def _forget(self, msg_id: int, future: asyncio.Future[Any]) -> None:
@@ -533,7 +534,7 @@ class Client:
                 continue
             new_id = session.send(request)
             self._pending[new_id] = (request, future)
-            future.add_done_callback(lambda _f, key=new_id: self._forget(key, _f))
+            future.add_done_callback(functools.partial(self._forget, new_id))
         self._persist(session)
 
     def _fail_all(self, error: ConnectionLostError) -> None:
