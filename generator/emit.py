@@ -24,7 +24,7 @@ import shutil
 import struct
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Collection, Iterable, Mapping, Sequence
 
 import jinja2
 
@@ -240,6 +240,11 @@ class _Types:
     def __init__(self, emitted: Sequence[CheckedCombinator]) -> None:
         self.by_type: dict[str, list[CheckedCombinator]] = {}
         self.by_name: dict[str, CheckedCombinator] = {}
+        # Namespace packages per group ("constructor" -> types, "function" -> functions).
+        self.namespaces: dict[str, set[str]] = {"constructor": set(), "function": set()}
+        for cc in emitted:
+            if cc.combinator.namespace is not None:
+                self.namespaces[cc.combinator.kind].add(cc.combinator.namespace.split(".")[0])
         for cc in emitted:
             c = cc.combinator
             if c.kind == "constructor":
@@ -274,10 +279,11 @@ def abc_ref(type_name: str) -> tuple[str, str]:
     return ("abcs" if ns is None else f"abcs_{ns}", alias)
 
 
-def class_module_path(c: Combinator) -> str:
+def class_module_path(c: Combinator, namespaces: Collection[str]) -> str:
+    """Dotted module of ``c``'s class; ``namespaces`` are the namespace packages of its group."""
     group = "types" if c.kind == "constructor" else "functions"
     ns = naming.namespace_of(c.name)
-    parts = [PACKAGE, group] + ([ns] if ns else []) + [naming.module_name(c.name)]
+    parts = [PACKAGE, group] + ([ns] if ns else []) + [naming.module_name(c.name, namespaces)]
     return ".".join(parts)
 
 
@@ -333,7 +339,7 @@ class _ClassBuilder:
             return "object"
         if ref.bare:
             target = self.types.bare_constructor(ref, self.c).combinator
-            module = class_module_path(target)
+            module = class_module_path(target, self.types.namespaces[target.kind])
             self.typing_imports.add(f"import {module}")
             return f"{module}.{naming.class_name(target.name)}"
         self.types.constructors_of(ref.name, self.c)
@@ -528,8 +534,8 @@ def build_class(cc: CheckedCombinator, types: _Types) -> ClassVM:
         list_t=_qualify("list", shadowed),
         tl_name=c.name,
         class_name=cls,
-        module_name=naming.module_name(c.name),
-        module_path=class_module_path(c),
+        module_name=naming.module_name(c.name, types.namespaces[c.kind]),
+        module_path=class_module_path(c, types.namespaces[c.kind]),
         kind=c.kind,
         base="TLObject" if c.kind == "constructor" else "TLRequest",
         constructor_id=f"0x{cc.id:08x}",

@@ -10,7 +10,11 @@ Rules (documented in docs/naming.md and pinned by tests/generator/test_naming.py
 * Namespaces become submodules unchanged (``messages.exportChatInvite`` ->
   ``functions.messages.ExportChatInvite``).
 * Module (file) names: the class name in snake_case (``ChatInviteExported`` ->
-  ``chat_invite_exported``), so one TL term is one file.
+  ``chat_invite_exported``), so one TL term is one file.  A top-level term whose
+  module name equals a namespace package of the same group gets a trailing
+  underscore (constructor ``updates`` -> ``types/updates_.py``, because
+  ``types/updates/`` holds the ``updates.*`` namespace); the class is still
+  ``types.Updates``.
 * Parameter names: the TL name unchanged, except a name that cannot be a
   Python parameter or that would shadow a member every generated class has:
   it gets one trailing underscore (``from`` -> ``from_``, ``self`` -> ``self_``).
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import keyword
 import re
+from collections.abc import Collection
 
 # Members every generated class defines; a TL field of the same name would hide them.
 RESERVED_MEMBERS = frozenset(
@@ -48,10 +53,17 @@ def class_name(tl_name: str) -> str:
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
-def module_name(tl_name: str) -> str:
-    """File/module name (without ``.py``) holding the class of ``tl_name``."""
+def module_name(tl_name: str, namespaces: Collection[str] = ()) -> str:
+    """File/module name (without ``.py``) holding the class of ``tl_name``.
+
+    ``namespaces`` are the namespace packages beside a top-level module (the
+    namespaces of the same group, ``types`` or ``functions``); a module may not
+    take one of their names.
+    """
     name = _CAMEL_BOUNDARY.sub("_", class_name(tl_name).rstrip("_")).lower()
-    return name + "_" if keyword.iskeyword(name) else name
+    if keyword.iskeyword(name) or ("." not in tl_name and name in namespaces):
+        return name + "_"
+    return name
 
 
 def namespace_of(tl_name: str) -> str | None:

@@ -294,7 +294,7 @@ def _check_python_names(combinators: Iterable[Combinator]) -> None:
         package = _package(c)
         for kind, table, python in (
             ("class", classes, naming.class_name(c.name)),
-            ("module", modules, naming.module_name(c.name)),
+            ("module", modules, naming.module_name(c.name, namespaces.get(c.kind, set()))),
         ):
             key = (package, python)
             first = table.get(key)
@@ -306,13 +306,6 @@ def _check_python_names(combinators: Iterable[Combinator]) -> None:
                     c.pos,
                 )
             table[key] = c
-        if c.namespace is None and naming.module_name(c.name) in namespaces.get(c.kind, set()):
-            raise _error(
-                f"Python name clash: module {package}.{naming.module_name(c.name)} of {c.name!r} "
-                "is also the name of a namespace package",
-                c.pos,
-                c.pos,
-            )
 
 
 def check_ids(
