@@ -52,20 +52,17 @@ MAX_LONG_BLOB = 600
 def load_checked() -> Tuple[CheckedCombinator, ...]:
     """Every combinator of our schema with its final id, as the emitter sees it.
 
-    The combinators the runtime writes by hand (``gzip_packed``, ``msg_container``,
-    mtproto's bare ``message``) are dropped exactly as the emitter drops them.  Ids
-    come from ``generator.validate.check_ids`` (the explicit id wins, else the
-    CRC32); the Python-name checks of ``validate`` are not needed to draw values
-    and are tested by tests/generator.
+    ``parse_files`` then ``validate``, after dropping the combinators the runtime
+    writes by hand (``gzip_packed``, ``msg_container``, mtproto's bare ``message``)
+    exactly as the emitter drops them.
     """
     from generator.emit import without_runtime_combinators
-    from generator.validate import check_ids
+    from generator.validate import validate
 
     schema = without_runtime_combinators(parse_files(list(SCHEMA_PATHS)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the three pinned id mismatches of mtproto.tl
-        checked, _mismatches = check_ids(schema.combinators)
-    return checked
+        return validate(schema).combinators
 
 
 # --- the value tree -----------------------------------------------------------------------
