@@ -312,3 +312,38 @@ async def _server_state_file(server_key: RSAPrivateKey, tmp_path: Path) -> None:
 
 def test_server_state_file_keeps_keys(server_key: RSAPrivateKey, tmp_path: Path) -> None:
     run(_server_state_file(server_key, tmp_path))
+
+
+# --- connection set-up failures ------------------------------------------------------------
+
+
+def test_unreachable_server_raises_connection_lost(server_key: RSAPrivateKey) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port that was free a moment ago and has no listener
+        probe.bind((HOST, 0))
+        port = probe.getsockname()[1]
+
+    async def scenario() -> None:
+        client = Client(HOST, port, server_key.public_key, max_reconnects=1, reconnect_delay=0.01, connect_timeout=2)
+        with pytest.raises(ConnectionLostError):
+            await client.connect()
+        await client.close()
+
+    run(scenario())
+
+
+def test_wrong_server_key_fails_the_handshake(server_key: RSAPrivateKey) -> None:
+    from tlruntime.errors import HandshakeError
+
+    other_key = RSAPrivateKey.generate(2048)
+
+    async def scenario() -> None:
+        async with LoopbackServer(host=HOST, port=0, private_key=server_key) as server:
+            client = Client(HOST, server.port, other_key.public_key, timeout=5)
+            with pytest.raises(HandshakeError):
+                await client.connect()
+            await client.close()
+            assert server.handshakes == 0
+
+    run(scenario())

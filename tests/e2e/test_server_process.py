@@ -41,18 +41,20 @@ def _start_server(tmp_path: Path, *extra: str) -> tuple[subprocess.Popen[str], d
         return process, _read_banner(process)
     except BaseException:
         process.kill()
-        process.wait(10)
+        process.communicate(timeout=10)
         raise
 
 
 def _stop(process: subprocess.Popen[str]) -> None:
+    """SIGTERM must end the server cleanly (exit 0); the pipes are closed either way."""
     process.terminate()
     try:
-        assert process.wait(10) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(10)
+        _, stderr = process.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate(timeout=10)
+        raise
+    assert process.returncode == 0, stderr
 
 
 async def _call(port: int, pem: bytes, session_path: Path) -> tuple[object, int]:

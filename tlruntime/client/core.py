@@ -172,16 +172,29 @@ class Client:
         async with self._connect_lock:
             if self.connected or self._reconnect_task is not None:
                 return
-            link = await self._open_link_with_retries()
-            try:
-                if self._session is None:
-                    self._session = await self._new_session(link)
-                else:
-                    self._session.new_connection()
-                    self._session.resend_all()
-            except BaseException:
-                link.abort()
-                raise
+            failures = 0
+            while True:
+                link = await self._open_link_with_retries()
+                try:
+                    if self._session is None:
+                        self._session = await self._new_session(link)
+                    else:
+                        self._session.new_connection()
+                        self._session.resend_all()
+                except (OSError, asyncio.IncompleteReadError, TransportError) as error:
+                    # The connection broke during the handshake: retry on a new one, bounded.
+                    link.abort()
+                    failures += 1
+                    if failures > self.max_reconnects:
+                        raise ConnectionLostError(
+                            f"connection to {self.host}:{self.port} kept failing during set-up: {error}"
+                        ) from error
+                    await asyncio.sleep(min(self.reconnect_delay * 2 ** (failures - 1), self.max_reconnect_delay))
+                    continue
+                except BaseException:
+                    link.abort()
+                    raise
+                break
             self._install(link)
 
     async def close(self) -> None:
@@ -189,9 +202,14 @@ class Client:
         if self._closed:
             return
         self._closed = True
-        for task in (self._reconnect_task, self._reader_task):
-            if task is not None and task is not asyncio.current_task():
-                task.cancel()
+        tasks = [
+            task
+            for task in (self._reconnect_task, self._reader_task)
+            if task is not None and task is not asyncio.current_task()
+        ]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         if self._link is not None:
             self._link.abort()
             self._link = None

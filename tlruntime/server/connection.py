@@ -104,7 +104,8 @@ class ServerConnection:
         for session in self._sessions:
             session.detach(self)
         self._sessions.clear()
-        self._writer.transport.abort()
+        if not self._writer.transport.is_closing():
+            self._writer.close()  # graceful: a queued -404 still reaches the client
         self._closed.set()
 
     async def _serve(self) -> None:
@@ -181,7 +182,6 @@ class ServerConnection:
             log.info("%s: unknown auth key %s: -404", self.peer, payload[:8].hex())
             self.send_payload(_NO_AUTH_KEY)
             self.closing = True
-            self._writer.close()
             return
         session_id = peek_session_id(auth_key, payload)
         session = self.server.session(key_id, session_id)
