@@ -347,3 +347,28 @@ def test_wrong_server_key_fails_the_handshake(server_key: RSAPrivateKey) -> None
             assert server.handshakes == 0
 
     run(scenario())
+
+
+def test_default_handlers_answer_what_clients_ask_on_connect(server_key: RSAPrivateKey) -> None:
+    async def scenario() -> None:
+        async with LoopbackServer(host=HOST, port=0, private_key=server_key, user_id=4242) as server:
+            async with Client(HOST, server.port, server.public_key, timeout=10) as client:
+                users = await client(
+                    functions.users.GetUsers(
+                        id=[types.InputUserSelf(), types.InputUser(user_id=7, access_hash=8), types.InputUserEmpty()]
+                    )
+                )
+                state = await client(functions.updates.GetState())
+                difference = await client(functions.updates.GetDifference(pts=state.pts, date=state.date, qts=state.qts))
+                wrapped = await client(
+                    functions.InvokeWithLayer(layer=229, query=functions.InvokeWithoutUpdates(query=functions.help.GetConfig()))
+                )
+        me, other, empty = users
+        assert isinstance(me, types.User) and me.self_ and me.id == 4242
+        assert isinstance(other, types.User) and (other.id, other.access_hash) == (7, 8)
+        assert isinstance(empty, types.UserEmpty)
+        assert isinstance(state, types.updates.State) and state.pts >= 1
+        assert isinstance(difference, types.updates.DifferenceEmpty)
+        assert isinstance(wrapped, types.Config) and wrapped.this_dc == 2
+
+    run(scenario())
