@@ -19,9 +19,9 @@ TRANSPORT = "abridged"
 
 
 async def connect_ours(port: int, key: ServerKey) -> RpcDriver:
-    """Connect (handshake included) over the abridged transport, like the peers."""
-    client = Client(HOST, port, key.pem, transport=TRANSPORT)
-    await client.__aenter__()
+    """Connect (handshake and ``initConnection`` included, as the peers do) over abridged."""
+    client = Client(HOST, port, key.pem, transport=TRANSPORT, api_id=1)
+    await client.connect()
     ids = itertools.count(1)
     ping = functions.Ping
 
@@ -29,7 +29,4 @@ async def connect_ours(port: int, key: ServerKey) -> RpcDriver:
         ping_id = next(ids)
         check_pong("ours", await client(ping(ping_id=ping_id)), ping_id)
 
-    async def close() -> None:
-        await client.__aexit__(None, None, None)
-
-    return RpcDriver("ours", call, close)
+    return RpcDriver("ours", call, client.close)
