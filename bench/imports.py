@@ -4,7 +4,8 @@ Each measurement runs in a new interpreter that records the clock and its own
 resident set size (``VmRSS`` in ``/proc/self/status``) just before and just
 after the import statements, so interpreter start-up is excluded and every
 library pays only for what its import does.  One discarded warm-up run per
-variant makes sure byte-code caches exist for everybody.
+variant makes sure byte-code caches exist for everybody, and the runs of the
+variants are interleaved.
 """
 
 from __future__ import annotations
@@ -87,43 +88,73 @@ def _probe_once(code: str) -> tuple[float, float]:
     return float(seconds), int(rss_kib) / 1024
 
 
-def measure_import(code: str, runs: int) -> ImportCost:
-    """Median seconds and extra MiB of running ``code`` in ``runs`` fresh processes."""
-    if runs > 1:  # warm-up: writes .pyc files, fills the page cache (skipped by --smoke)
-        _probe_once(code)
-    samples = [_probe_once(code) for _ in range(runs)]
-    return ImportCost(
-        seconds=statistics.median(s for s, _ in samples),
-        rss_mib=statistics.median(r for _, r in samples),
-    )
+def measure_imports(variants: dict[str, str], runs: int) -> dict[str, ImportCost | str]:
+    """Median cost of each variant over ``runs`` fresh processes, runs interleaved.
+
+    Run k of every variant happens before run k+1 of any, so a stretch of
+    machine load hits all variants alike.  A variant whose probe fails maps
+    to the error text instead (and is not retried).
+    """
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in variants}
+    failures: dict[str, str] = {}
+    warm_up = runs > 1  # writes .pyc files, fills the page cache (skipped by --smoke)
+    for index in range(runs + warm_up):
+        for name, code in variants.items():
+            if name in failures:
+                continue
+            try:
+                sample = _probe_once(code)
+            except ImportProbeError as exc:
+                failures[name] = str(exc)
+                continue
+            if index >= warm_up:
+                samples[name].append(sample)
+    results: dict[str, ImportCost | str] = dict(failures)
+    for name, values in samples.items():
+        if name not in failures:
+            results[name] = ImportCost(
+                seconds=statistics.median(seconds for seconds, _ in values),
+                rss_mib=statistics.median(rss for _, rss in values),
+            )
+    return results
 
 
 def bench_imports(runs: int) -> list[Row]:
     """Rows for import time (ms) and extra RSS (MiB): ours lazy and fully loaded vs peers."""
-    telethon = measure_import(TELETHON_ALL, runs)
-    kurigram = measure_import(KURIGRAM_ALL, runs)
+    variants = {
+        TELETHON: TELETHON_ALL,
+        KURIGRAM: KURIGRAM_ALL,
+        "lazy": OURS_LAZY,
+        "everything": OURS_EVERYTHING,
+    }
+    costs = measure_imports(variants, runs)
+    for peer in (TELETHON, KURIGRAM):
+        if isinstance(costs[peer], str):
+            raise ImportProbeError(f"{peer} cannot be imported: {costs[peer]}")
     rows: list[Row] = []
-    variants = (
-        ("lazy: import tlruntime.tl + functions, types", OURS_LAZY, True),
-        ("every class loaded (walk the index)", OURS_EVERYTHING, False),
+    labels = (
+        ("lazy", "lazy: import tlruntime.tl + functions, types", True),
+        ("everything", "every class loaded (walk the index)", False),
     )
-    for label, code, has_target in variants:
+    for key, label, has_target in labels:
         time_row = Row("4 import", f"time, {label}", "ms", False, None)
         rss_row = Row("4 import", f"extra RSS, {label}", "MiB", False, None)
-        time_row.references = {TELETHON: telethon.seconds * 1e3, KURIGRAM: kurigram.seconds * 1e3}
-        rss_row.references = {TELETHON: telethon.rss_mib, KURIGRAM: kurigram.rss_mib}
+        for peer in (TELETHON, KURIGRAM):
+            cost = costs[peer]
+            if isinstance(cost, ImportCost):
+                time_row.references[peer] = cost.seconds * 1e3
+                rss_row.references[peer] = cost.rss_mib
         if has_target:
             time_row.target = IMPORT_TIME_TARGET
             rss_row.target = IMPORT_RSS_TARGET
         else:
             note = "no target: the lazy import is the contract; shown for an honest full-load cost"
             time_row.notes.append(note)
-        try:
-            ours = measure_import(code, runs)
-        except ImportProbeError as exc:
-            time_row.unavailable = rss_row.unavailable = f"import failed: {exc}"
-        else:
+        ours = costs[key]
+        if isinstance(ours, ImportCost):
             time_row.ours = ours.seconds * 1e3
             rss_row.ours = ours.rss_mib
+        else:
+            time_row.unavailable = rss_row.unavailable = f"import failed: {ours}"
         rows += [time_row, rss_row]
     return rows
