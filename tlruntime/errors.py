@@ -9,8 +9,6 @@ only inside its message.
 
 from __future__ import annotations
 
-import re
-
 __all__ = [
     "TLError",
     "SchemaError",
@@ -144,7 +142,16 @@ class MessageRejectedError(SecurityError):
 # --- RPC --------------------------------------------------------------------
 
 
-_TRAILING_NUMBER = re.compile(r"^(?P<name>[A-Z0-9_]*?)_(?P<value>\d+)$")
+def _split_trailing_number(message: str) -> tuple[str, int | None]:
+    """``FLOOD_WAIT_42`` -> (``FLOOD_WAIT_X``, 42); a message without a trailing number is kept.
+
+    (Plain string methods, not ``re``: importing ``re`` would cost every user of
+    the layer several milliseconds at start-up.)
+    """
+    head, sep, tail = message.rpartition("_")
+    if sep and head and tail.isascii() and tail.isdigit():
+        return f"{head}_X", int(tail)
+    return message, None
 
 
 class RPCError(TLError):
@@ -159,9 +166,7 @@ class RPCError(TLError):
         self.code = code
         self.message = message
         self.request = request
-        match = _TRAILING_NUMBER.match(message)
-        self.value: int | None = int(match.group("value")) if match else None
-        self.name = f"{match.group('name')}_X" if match else message
+        self.name, self.value = _split_trailing_number(message)
         super().__init__(f"RPC error {code}: {message}")
 
     @staticmethod
