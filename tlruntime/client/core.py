@@ -7,9 +7,16 @@
 
 Design:
 
-* One reader task per connection feeds transport -> session -> futures.
-* ``__call__`` queues the request in the session and schedules one flush per
-  event-loop iteration, so many concurrent calls share packets (containers).
+* No reader task: the connection is an :class:`asyncio.Protocol`
+  (:class:`~tlruntime.client.link.Link`) whose ``data_received`` runs
+  transport -> session -> futures in one go, so an answer wakes its caller
+  in the next loop iteration.
+* ``__call__`` queues the request in the session.  A call made while nothing
+  else is in flight is written at once (the latency-bound case); calls made
+  while others are in flight share one flush per event-loop iteration, so
+  many concurrent calls share packets (containers).
+* Timeouts are one timer per call on a bare future (no ``wait_for`` task
+  plumbing, no done callbacks).
 * A dropped connection is reopened with bounded retries and exponential
   backoff; the session re-sends every unanswered request under new msg_ids.
   A call either returns, raises its RPC error, raises :class:`TimeoutError`
@@ -132,7 +139,6 @@ class Client:
         self._store = SessionStore(session_path) if session_path is not None else None
         self._session: Session | None = None
         self._link: Link | None = None
-        self._reader_task: asyncio.Task[None] | None = None
         self._reconnect_task: asyncio.Task[None] | None = None
         self._pending: dict[int, tuple[object, asyncio.Future[Any]]] = {}
         self._connect_lock: asyncio.Lock | None = None
@@ -202,15 +208,12 @@ class Client:
         if self._closed:
             return
         self._closed = True
-        tasks = [
-            task
-            for task in (self._reconnect_task, self._reader_task)
-            if task is not None and task is not asyncio.current_task()
-        ]
-        for task in tasks:
+        task = self._reconnect_task
+        if task is not None and task is not asyncio.current_task():
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(task, return_exceptions=True)
         if self._link is not None:
+            self._link.detach()
             self._link.abort()
             self._link = None
         if self._ack_timer is not None:
@@ -240,14 +243,15 @@ class Client:
         """
         if self._session is None and not self._closed:
             await self.connect()
-        return await self._wait(self._submit(request), timeout)
+        msg_id, future = self._submit(request)
+        return await self._wait(msg_id, future, timeout)
 
     async def invoke_many(self, requests: Iterable[object], *, timeout: float | None = None) -> list[Any]:
         """Send several requests at once (one flush) and return their results in order."""
         if self._session is None and not self._closed:
             await self.connect()
-        futures = [self._submit(request) for request in requests]
-        return list(await asyncio.gather(*(self._wait(future, timeout) for future in futures)))
+        submitted = [self._submit(request) for request in requests]
+        return list(await asyncio.gather(*(self._wait(msg_id, future, timeout) for msg_id, future in submitted)))
 
     async def ping(self, *, timeout: float | None = None) -> Any:
         """Round-trip a ``ping``; returns the ``pong``."""
@@ -255,40 +259,60 @@ class Client:
         msg_id = session.ping(int.from_bytes(self._random_bytes(8), "little", signed=True))
         future = self._track(msg_id, "ping")
         self._schedule_flush()
-        return await self._wait(future, timeout)
+        return await self._wait(msg_id, future, timeout)
 
     # --- calls ----------------------------------------------------------------
 
-    def _submit(self, request: object) -> asyncio.Future[Any]:
+    def _submit(self, request: object) -> tuple[int, asyncio.Future[Any]]:
         if self._closed:
             raise ConnectionLostError("the client was closed")
-        if self._session is None:
+        session = self._session
+        if session is None:
             raise ConnectionLostError("not connected: use 'async with Client(...)' or await connect() first")
-        msg_id = self._session.send(request)
+        idle = not self._pending
+        msg_id = session.send(request)
         future = self._track(msg_id, request)
-        if self.connected:
-            self._schedule_flush()
+        link = self._link
+        if link is not None and not link.closed:
+            if idle and not self._flush_scheduled:
+                self._flush()  # nothing else in flight: no company to wait for, write now
+            else:
+                self._schedule_flush()
         elif self._reconnect_task is None:
             self._start_reconnect("send while disconnected")
-        return future
+        return msg_id, future
 
     def _track(self, msg_id: int, request: object) -> asyncio.Future[Any]:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[msg_id] = (request, future)
-        future.add_done_callback(functools.partial(self._forget, msg_id))
         return future
 
     def _forget(self, msg_id: int, future: asyncio.Future[Any]) -> None:
+        """Stop tracking ``future`` (its caller gave up); it may sit under a newer id after a key change."""
         entry = self._pending.get(msg_id)
         if entry is not None and entry[1] is future:
             del self._pending[msg_id]
+            return
+        for other_id, (_request, other) in list(self._pending.items()):
+            if other is future:
+                del self._pending[other_id]
 
-    async def _wait(self, future: asyncio.Future[Any], timeout: float | None) -> Any:
+    async def _wait(self, msg_id: int, future: asyncio.Future[Any], timeout: float | None) -> Any:
+        """Await the answer; the entry leaves ``_pending`` when it resolves, times out or is cancelled."""
         limit = self.timeout if timeout is None else timeout
+        timer = asyncio.get_running_loop().call_later(limit, self._expire, msg_id, future, limit)
         try:
-            return await asyncio.wait_for(future, limit)
-        except asyncio.TimeoutError:
-            raise TimeoutError(f"no answer within {limit} s") from None
+            return await future
+        except asyncio.CancelledError:
+            self._forget(msg_id, future)
+            raise
+        finally:
+            timer.cancel()
+
+    def _expire(self, msg_id: int, future: asyncio.Future[Any], limit: float) -> None:
+        if not future.done():
+            self._forget(msg_id, future)
+            future.set_exception(TimeoutError(f"no answer within {limit} s"))
 
     async def _ready_session(self) -> Session:
         if self._session is None:
@@ -362,27 +386,25 @@ class Client:
 
     def _install(self, link: Link) -> None:
         self._link = link
-        self._reader_task = asyncio.get_running_loop().create_task(self._read_loop(link))
+        link.attach(self._on_frames, functools.partial(self._on_link_lost, link))
         self._schedule_flush()
 
     # --- reading --------------------------------------------------------------
 
-    async def _read_loop(self, link: Link) -> None:
-        reason = "connection closed"
-        forget_key = False
-        try:
-            while True:
-                for payload in await link.receive():
-                    self._on_payload(payload)
-                self._schedule_flush()
-        except asyncio.CancelledError:
-            return
-        except TransportCodeError as error:
-            reason = str(error)
-            forget_key = error.code == -404
-        except (OSError, TransportError, asyncio.IncompleteReadError) as error:
-            reason = f"{type(error).__name__}: {error}"
-        link.abort()
+    def _on_frames(self, payloads: list[bytes]) -> None:
+        """Called by the link for every read: process, then send what the session queued (resends...)."""
+        for payload in payloads:
+            self._on_payload(payload)
+        session = self._session
+        if session is not None and session.has_outgoing() and not self._flush_scheduled:
+            self._flush()
+
+    def _on_link_lost(self, link: Link, error: BaseException) -> None:
+        if isinstance(error, TransportCodeError):
+            reason, forget_key = str(error), error.code == -404
+        else:
+            reason, forget_key = f"{type(error).__name__}: {error}", False
+        link.detach()
         if self._link is link and not self._closed:
             self._link = None
             self._start_reconnect(reason, forget_key=forget_key)
@@ -449,8 +471,9 @@ class Client:
         if link is None or link.closed or session is None:
             return  # the reconnect path re-sends everything unanswered
         try:
-            for payload in session.outgoing():
-                link.send(payload)
+            payloads = session.outgoing()
+            if payloads:
+                link.send_many(payloads)
         except (OSError, TransportError) as error:
             log.info("write failed: %s", error)
             link.abort()
@@ -552,7 +575,6 @@ class Client:
                 continue
             new_id = session.send(request)
             self._pending[new_id] = (request, future)
-            future.add_done_callback(functools.partial(self._forget, new_id))
         self._persist(session)
 
     def _fail_all(self, error: ConnectionLostError) -> None:

@@ -1,74 +1,166 @@
-"""One TCP connection of the client: a socket plus a fresh transport codec.
+"""One TCP connection of the client: an :class:`asyncio.Protocol` feeding a fresh transport codec.
 
 A link never outlives its socket; reconnecting means opening a new link
 (with a new codec: obfuscated transports derive their keys per connection).
+
+Why a Protocol and not streams: with ``StreamReader`` every received chunk
+wakes a reader task, which then wakes the caller's future, so one round trip
+costs several event-loop iterations.  Here the loop's ``data_received``
+callback decodes the frames and hands them to the client at once (or, during
+the handshake, to a waiter), and a write goes straight to the socket when its
+buffer is empty.  ``asyncio`` sets ``TCP_NODELAY`` on TCP transports, so
+small packets are not held back by Nagle's algorithm.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
+from typing import cast
 
+from ..errors import TransportError
 from ..transports import Frame, TransportCodec
 
-__all__ = ["Link"]
+__all__ = ["Link", "FramesHandler", "LostHandler"]
 
-_READ_SIZE = 1 << 16
+FramesHandler = Callable[[list[bytes]], None]
+"""Receives every frame completed by one read, in order."""
+LostHandler = Callable[[BaseException], None]
+"""Told once why the connection ended (a codec error such as ``-404``, or a reset)."""
 
 
-class Link:
-    """Frames in, frames out, over one socket."""
+class Link(asyncio.Protocol):
+    """Frames in, frames out, over one socket.
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, codec: TransportCodec) -> None:
-        self._reader = reader
-        self._writer = writer
+    Until :meth:`attach` is called, frames queue up for :meth:`receive_one`
+    (the handshake is strictly request/answer); afterwards they go to the
+    attached handler as they arrive.
+    """
+
+    def __init__(self, codec: TransportCodec) -> None:
         self._codec = codec
+        self._transport: asyncio.Transport | None = None
         self._frames: deque[bytes] = deque()
+        self._waiter: asyncio.Future[None] | None = None
+        self._on_frames: FramesHandler | None = None
+        self._on_lost: LostHandler | None = None
+        self._error: BaseException | None = None
         self.closed = False
 
     @classmethod
     async def open(cls, host: str, port: int, codec: TransportCodec, timeout: float) -> "Link":
         """Connect within ``timeout`` seconds and send the transport's opening bytes."""
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
-        link = cls(reader, writer, codec)
+        loop = asyncio.get_running_loop()
+        _, link = await asyncio.wait_for(loop.create_connection(lambda: cls(codec), host, port), timeout)
         opening = codec.initial_bytes()
-        if opening:
-            writer.write(opening)
+        if opening and link._transport is not None:
+            link._transport.write(opening)
         return link
 
+    # --- asyncio.Protocol -------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = cast(asyncio.Transport, transport)  # create_connection over TCP
+
+    def data_received(self, data: bytes) -> None:
+        try:
+            events = self._codec.feed(data)
+        except TransportError as error:
+            self._fail(error)
+            return
+        frames = [event.payload for event in events if type(event) is Frame]
+        if not frames:
+            return
+        if self._on_frames is not None:
+            self._on_frames(frames)
+            return
+        self._frames.extend(frames)
+        self._wake()
+
+    def eof_received(self) -> bool:
+        return False  # close our side too; connection_lost reports it
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._error is None:
+            try:
+                self._codec.feed(b"")  # an error held back behind frames of the last chunk
+            except TransportError as error:
+                self._error = error
+        if self._error is None:
+            self._error = exc if exc is not None else ConnectionResetError("the server closed the connection")
+        self.closed = True
+        self._wake()
+        on_lost, self._on_lost = self._on_lost, None
+        if on_lost is not None:
+            on_lost(self._error)
+
+    # --- client side ------------------------------------------------------------
+
     def send(self, payload: bytes) -> None:
-        if self.closed:
+        """Frame and write one payload (raises :class:`ConnectionResetError` once closed)."""
+        if self.closed or self._transport is None:
             raise ConnectionResetError("the connection is closed")
-        self._writer.write(self._codec.encode(payload))
+        self._transport.write(self._codec.encode(payload))
 
-    async def drain(self) -> None:
-        await self._writer.drain()
-
-    async def receive(self) -> list[bytes]:
-        """Wait for at least one frame; returns every frame completed by the bytes read.
-
-        Raises :class:`ConnectionResetError` when the peer closes, and the
-        codec's :class:`~tlruntime.errors.TransportError` (for example a bare
-        ``-404`` as :class:`~tlruntime.errors.TransportCodeError`) as is.
-        """
-        while not self._frames:
-            data = await self._reader.read(_READ_SIZE)
-            if not data:
-                self.closed = True
-                raise ConnectionResetError("the server closed the connection")
-            for event in self._codec.feed(data):
-                if isinstance(event, Frame):
-                    self._frames.append(event.payload)
-        frames = list(self._frames)
-        self._frames.clear()
-        return frames
+    def send_many(self, payloads: list[bytes]) -> None:
+        """Frame several payloads and write them with one system call."""
+        if self.closed or self._transport is None:
+            raise ConnectionResetError("the connection is closed")
+        encode = self._codec.encode
+        self._transport.write(b"".join([encode(payload) for payload in payloads]))
 
     async def receive_one(self) -> bytes:
-        """The next single frame (the handshake is strictly request/answer)."""
-        if not self._frames:
-            self._frames.extend(await self.receive())
+        """The next single frame (handshake phase, before :meth:`attach`).
+
+        Raises the codec's :class:`~tlruntime.errors.TransportError` (for
+        example a bare ``-404``) or :class:`ConnectionResetError` when the
+        connection ends first.
+        """
+        while not self._frames:
+            if self._error is not None:
+                raise self._error
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
         return self._frames.popleft()
 
+    def attach(self, on_frames: FramesHandler, on_lost: LostHandler) -> None:
+        """From now on hand frames to ``on_frames`` as they arrive; ``on_lost`` hears about the end.
+
+        Frames that arrived before (after the last handshake answer) are
+        delivered at once; a link that already ended reports it at once.
+        """
+        self._on_frames = on_frames
+        if self._frames:
+            frames = list(self._frames)
+            self._frames.clear()
+            on_frames(frames)
+        if self.closed and self._error is not None:
+            on_lost(self._error)
+        else:
+            self._on_lost = on_lost
+
     def abort(self) -> None:
+        """Drop the connection at once (``connection_lost`` follows on the loop)."""
         self.closed = True
-        self._writer.transport.abort()
+        if self._transport is not None:
+            self._transport.abort()
+
+    def detach(self) -> None:
+        """Stop reporting to the client (it replaced or closed this link)."""
+        self._on_frames = None
+        self._on_lost = None
+
+    # --- internals --------------------------------------------------------------
+
+    def _fail(self, error: BaseException) -> None:
+        self._error = error
+        self.abort()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)

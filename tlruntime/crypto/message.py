@@ -11,7 +11,12 @@ parses those fields and checks the padding length itself.
 Speed: on a 1 MiB payload the SHA-256 is fed incrementally (no concatenation
 of the key slice with the payload), the only payload copies are the ones
 cryptg's ``bytes``-only API and the output framing force, and no Python code
-runs per block.
+runs per block.  What remains above two bare cryptg passes is the two
+SHA-256 passes over the payload that ``msg_key`` requires (one per side),
+about 0.6 ms per MiB each here, against about 5.5 ms for the two IGE
+passes: the protocol itself caps pack+unpack near 82% of raw cryptg.
+:class:`MessageCipher` is the session's per-key form (key id and key
+slices computed once, padding appended by the caller).
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ __all__ = [
     "padding_length",
     "encrypt_message",
     "decrypt_message",
+    "MessageCipher",
 ]
 
 AUTH_KEY_SIZE = 256
@@ -91,12 +97,14 @@ def aes_key_iv(auth_key: Buffer, msg_key: Buffer, x: int) -> tuple[bytes, bytes]
 
 
 def _aes_key_iv(auth_key: Buffer, msg_key: Buffer, x: int) -> tuple[bytes, bytes]:
-    sha_a = hashlib.sha256(msg_key)
-    sha_a.update(auth_key[x : x + 36])
-    a = sha_a.digest()
-    sha_b = hashlib.sha256(auth_key[40 + x : 76 + x])
-    sha_b.update(msg_key)
-    b = sha_b.digest()
+    key = as_bytes(auth_key)
+    return _derive_key_iv(as_bytes(msg_key), key[x : x + 36], key[40 + x : 76 + x])
+
+
+def _derive_key_iv(key_of_message: bytes, a_part: bytes, b_part: bytes) -> tuple[bytes, bytes]:
+    """AES key and iv from ``msg_key`` and the auth key slices ``[x:x+36]`` and ``[40+x:76+x]``."""
+    a = hashlib.sha256(key_of_message + a_part).digest()
+    b = hashlib.sha256(b_part + key_of_message).digest()
     return a[:8] + b[8:24] + a[24:32], b[:8] + a[8:24] + b[24:32]
 
 
@@ -119,6 +127,87 @@ def padding_length(n: int, extra_blocks: int = 0) -> int:
     return length
 
 
+class MessageCipher:
+    """Protect and unprotect messages under one auth key, with the per-key values computed once.
+
+    The session encrypts and decrypts every packet with the same key: the key
+    id (a SHA-1 of the key) and the key slices that feed ``msg_key`` and the
+    AES key/iv derivation are cut here once instead of on every message.
+    ``x`` selects the direction per call, as in the module functions.
+    """
+
+    __slots__ = ("auth_key_id", "_msg_key_part", "_a_part", "_b_part")
+
+    def __init__(self, auth_key: Buffer) -> None:
+        _check_auth_key(auth_key)
+        key = as_bytes(auth_key)
+        self.auth_key_id = hashlib.sha1(key).digest()[12:20]
+        # Indexed by x >> 3: 0 for client-to-server, 1 for server-to-client.
+        self._msg_key_part = (key[88:120], key[96:128])
+        self._a_part = (key[0:36], key[8:44])
+        self._b_part = (key[40:76], key[48:84])
+
+    def encrypt(self, x: int, plaintext: Buffer, padding: Buffer = b"") -> bytes:
+        """``auth_key_id + msg_key + AES-IGE(plaintext + padding)``.
+
+        ``plaintext + padding`` must be a whole number of AES blocks with
+        12..1024 bytes of padding; :func:`encrypt_message` checks that for
+        arbitrary callers, the session builds it that way.  Passing the padding
+        already appended (``padding=b""``) saves one copy of the plaintext.
+        """
+        _check_x(x)
+        side = x >> 3
+        digest = hashlib.sha256(self._msg_key_part[side])
+        digest.update(plaintext)
+        if padding:
+            digest.update(padding)
+            data = b"".join((plaintext, padding))
+        else:
+            data = as_bytes(plaintext)
+        if len(data) % _BLOCK:
+            raise EncodeError(f"padded plaintext of {len(data)} bytes is not a multiple of {_BLOCK}")
+        key_of_message = digest.digest()[8:24]
+        key, iv = _derive_key_iv(key_of_message, self._a_part[side], self._b_part[side])
+        return b"".join((self.auth_key_id, key_of_message, cryptg.encrypt_ige(data, key, iv)))
+
+    def decrypt(self, x: int, data: Buffer) -> bytes:
+        """The plaintext (padding included) of ``data`` sent in direction ``x``.
+
+        Raises :class:`MessageRejectedError` when the message is too short or
+        not block-aligned, names another auth key, or its ``msg_key`` does not
+        match the decrypted plaintext (compared in constant time).  Never
+        returns unauthenticated bytes.
+        """
+        _check_x(x)
+        size = nbytes(data)
+        if size < HEADER_SIZE + _BLOCK:
+            raise MessageRejectedError(
+                f"encrypted message of {size} bytes is shorter than the "
+                f"{HEADER_SIZE + _BLOCK}-byte minimum"
+            )
+        if (size - HEADER_SIZE) % _BLOCK:
+            raise MessageRejectedError(
+                f"encrypted payload of {size - HEADER_SIZE} bytes is not a multiple of {_BLOCK}"
+            )
+        view = memoryview(data).cast("B") if isinstance(data, memoryview) else data
+        if not hmac.compare_digest(view[:8], self.auth_key_id):
+            raise MessageRejectedError(
+                f"auth_key_id {bytes(view[:8]).hex()} does not match ours ({self.auth_key_id.hex()})"
+            )
+        side = x >> 3
+        received_key = as_bytes(view[8:24])
+        key, iv = _derive_key_iv(received_key, self._a_part[side], self._b_part[side])
+        # cryptg takes only ``bytes``: this slice is the one unavoidable copy of the ciphertext.
+        plaintext = cryptg.decrypt_ige(as_bytes(view[24:]), key, iv)
+        digest = hashlib.sha256(self._msg_key_part[side])
+        digest.update(plaintext)
+        if not hmac.compare_digest(digest.digest()[8:24], received_key):
+            raise MessageRejectedError(
+                "msg_key does not match SHA-256 of the decrypted payload (tampered or wrong key)"
+            )
+        return plaintext
+
+
 def encrypt_message(auth_key: Buffer, plaintext: Buffer, x: int, padding: Buffer) -> bytes:
     """Protect ``plaintext``: returns ``auth_key_id + msg_key + AES-IGE(plaintext + padding)``.
 
@@ -136,11 +225,7 @@ def encrypt_message(auth_key: Buffer, plaintext: Buffer, x: int, padding: Buffer
         raise EncodeError(
             f"plaintext ({size} bytes) + padding ({pad} bytes) is not a multiple of {_BLOCK}"
         )
-    key_of_message = _msg_key_of(auth_key, x, plaintext, padding)
-    key, iv = _aes_key_iv(auth_key, key_of_message, x)
-    ciphertext = cryptg.encrypt_ige(b"".join((plaintext, padding)), key, iv)
-    key_id = hashlib.sha1(auth_key).digest()[12:20]
-    return b"".join((key_id, key_of_message, ciphertext))
+    return MessageCipher(auth_key).encrypt(x, plaintext, padding)
 
 
 def decrypt_message(auth_key: Buffer, data: Buffer, x: int) -> bytes:
@@ -153,27 +238,4 @@ def decrypt_message(auth_key: Buffer, data: Buffer, x: int) -> bytes:
     """
     _check_auth_key(auth_key)
     _check_x(x)
-    size = nbytes(data)
-    if size < HEADER_SIZE + _BLOCK:
-        raise MessageRejectedError(
-            f"encrypted message of {size} bytes is shorter than the "
-            f"{HEADER_SIZE + _BLOCK}-byte minimum"
-        )
-    if (size - HEADER_SIZE) % _BLOCK:
-        raise MessageRejectedError(
-            f"encrypted payload of {size - HEADER_SIZE} bytes is not a multiple of {_BLOCK}"
-        )
-    view = memoryview(data).cast("B") if isinstance(data, memoryview) else data
-    expected_id = hashlib.sha1(auth_key).digest()[12:20]
-    if not hmac.compare_digest(view[:8], expected_id):
-        raise MessageRejectedError(
-            f"auth_key_id {bytes(view[:8]).hex()} does not match ours ({expected_id.hex()})"
-        )
-    received_key = as_bytes(view[8:24])
-    key, iv = _aes_key_iv(auth_key, received_key, x)
-    plaintext = cryptg.decrypt_ige(as_bytes(view[24:]), key, iv)
-    if not hmac.compare_digest(_msg_key_of(auth_key, x, plaintext), received_key):
-        raise MessageRejectedError(
-            "msg_key does not match SHA-256 of the decrypted payload (tampered or wrong key)"
-        )
-    return plaintext
+    return MessageCipher(auth_key).decrypt(x, data)

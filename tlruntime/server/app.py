@@ -111,7 +111,8 @@ class LoopbackServer:
         return len(self._connections)
 
     async def start(self) -> None:
-        self._listener = await asyncio.start_server(self._accept, self.host, self._requested_port)
+        loop = asyncio.get_running_loop()
+        self._listener = await loop.create_server(lambda: ServerConnection(self), self.host, self._requested_port)
         self._port = self._listener.sockets[0].getsockname()[1]
         log.info("loopback server listening on %s:%d", self.host, self._port)
 
@@ -174,6 +175,13 @@ class LoopbackServer:
             self._salts[auth_key_id] = salt
         return salt
 
+    def track_connection(self, connection: ServerConnection) -> None:
+        """A socket was accepted (called by the connection itself)."""
+        self._connections.add(connection)
+
+    def untrack_connection(self, connection: ServerConnection) -> None:
+        self._connections.discard(connection)
+
     def forget_session(self, auth_key_id: int, session_id: int) -> None:
         self._sessions.pop((auth_key_id, session_id), None)
 
@@ -184,11 +192,3 @@ class LoopbackServer:
         session = ServerSession(self, auth_key, auth_key_id, session_id)
         self._sessions[(auth_key_id, session_id)] = session
         return session
-
-    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        connection = ServerConnection(self, reader, writer)
-        self._connections.add(connection)
-        try:
-            await connection.run()
-        finally:
-            self._connections.discard(connection)

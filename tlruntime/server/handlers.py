@@ -96,14 +96,22 @@ class HandlerRegistry:
     def __contains__(self, function_cls: object) -> bool:
         return function_cls in self._handlers
 
-    async def dispatch(self, request: object, ctx: RequestContext) -> Any:
-        """Run the handler for ``request``; raise :class:`RPCError` for an unknown method."""
+    def call(self, request: object, ctx: RequestContext) -> Any:
+        """Run the handler for ``request``: its result, or the awaitable an ``async`` handler returns.
+
+        Raises :class:`RPCError` for an unknown method.  The server answers a
+        synchronous handler's result at once, without creating a task.
+        """
         entry = self._handlers.get(type(request))
         if entry is None:
             log.info("no handler for %s: METHOD_INVALID", type(request).__name__)
             raise method_invalid(request)
         handler, wants_ctx = entry
-        result = handler(request, ctx) if wants_ctx else handler(request)
+        return handler(request, ctx) if wants_ctx else handler(request)
+
+    async def dispatch(self, request: object, ctx: RequestContext) -> Any:
+        """Run the handler for ``request`` to completion; raise :class:`RPCError` for an unknown method."""
+        result = self.call(request, ctx)
         if inspect.isawaitable(result):
             result = await result
         return result

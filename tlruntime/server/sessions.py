@@ -8,7 +8,9 @@ away are still queued in the session and go out on the new connection.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import EncodeError, RPCError
@@ -82,28 +84,47 @@ class ServerSession:
             self.connection = None
 
     def handle_request(self, event: Request, connection: ServerConnection) -> None:
-        task = asyncio.get_running_loop().create_task(self._answer(event, connection))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        """Answer ``event``: at once for a synchronous handler, from a task for an ``async`` one."""
+        try:
+            result = self.server.registry.call(event.obj, self._context(event, connection))
+        except Exception as error:  # the same answers as an async handler failing (see _settle)
+            self._settle(event, error=error)
+            return
+        if inspect.isawaitable(result):
+            task = asyncio.get_running_loop().create_task(self._answer(event, result))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        else:
+            self._settle(event, result=result)
 
     def cancel_tasks(self) -> None:
         for task in list(self._tasks):
             task.cancel()
 
-    async def _answer(self, event: Request, connection: ServerConnection) -> None:
-        ctx = self._context(event, connection)
+    async def _answer(self, event: Request, pending: Awaitable[Any]) -> None:
         try:
-            result = await self.server.registry.dispatch(event.obj, ctx)
-            self.core.send_result(event.msg_id, encode_result(result))
-        except RPCError as error:
-            self.core.send_error(event.msg_id, error.code, error.message)
+            result = await pending
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.exception("handler for %s failed", type(event.obj).__name__)
+        except Exception as error:
+            self._settle(event, error=error)
+        else:
+            self._settle(event, result=result)
+        self.schedule_flush()
+
+    def _settle(self, event: Request, *, result: Any = None, error: Exception | None = None) -> None:
+        """Queue the answer: the result, the handler's :class:`RPCError`, or 500 for any other failure."""
+        if error is None:
+            try:
+                self.core.send_result(event.msg_id, encode_result(result))
+            except Exception as encode_error:
+                error = encode_error
+        if isinstance(error, RPCError):
+            self.core.send_error(event.msg_id, error.code, error.message)
+        elif error is not None:
+            log.error("handler for %s failed", type(event.obj).__name__, exc_info=error)
             self.core.send_error(event.msg_id, 500, "INTERNAL_SERVER_ERROR")
         self.server.requests_served += 1
-        self.schedule_flush()
 
     def _context(self, event: Request, connection: ServerConnection) -> RequestContext:
         ctx = RequestContext(
@@ -139,8 +160,9 @@ class ServerSession:
         connection = self.connection
         if connection is None or connection.closing:
             return  # kept in the session until the client comes back
-        for payload in self.core.outgoing():
-            connection.send_payload(payload)
+        payloads = self.core.outgoing()
+        if payloads:
+            connection.send_payloads(payloads)
 
     def describe(self) -> dict[str, Any]:
         return {

@@ -238,6 +238,10 @@ class Session:
             return None
         return self._encrypt(batch)
 
+    def has_outgoing(self) -> bool:
+        """Whether :meth:`pending_bytes` would return a payload now (cheap: no packing)."""
+        return self._outbox.has_work()
+
     def outgoing(self) -> list[bytes]:
         """Every payload that is ready, in order."""
         payloads = []
