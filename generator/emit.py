@@ -76,7 +76,7 @@ PRIMITIVE_ANNOTATIONS = {
     "Bool": "bool",
     "true": "bool",
 }
-# Element readers/writers of Vector<primitive> in tlruntime.binary (imported by every module).
+# Element readers/writers of Vector<primitive> in tlruntime.binary.
 VECTOR_READERS = {
     "int": "_read_vector_int",
     "long": "_read_vector_long",
@@ -108,6 +108,46 @@ ITEM_WRITERS = {
     "int128": "_pack_int128",
     "int256": "_pack_int256",
 }
+
+_BINARY_HELPERS = sorted(
+    {*VECTOR_READERS.values(), *VECTOR_WRITERS.values(), *ITEM_READERS.values(), *ITEM_WRITERS.values(),
+     "_read_bool", "_read_long_bytes", "_read_long_string"}
+)
+_TLOBJECT_HELPERS = {
+    "_BOOL_FALSE": "BOOL_FALSE_BYTES",
+    "_BOOL_TRUE": "BOOL_TRUE_BYTES",
+    "_ENCODE_FAILURES": "ENCODE_FAILURES",
+    "_READERS": "READERS",
+    "Field": "Field",
+    "TLObject": "TLObject",
+    "TLRequest": "TLRequest",
+    **{
+        f"_{name}": name
+        for name in (
+            "bare_bytes_of", "bare_reader", "boxed_reader", "bytes_of", "encode_error", "load_reader",
+            "pack_object", "pack_vector_boxed", "read_boxed", "read_entry", "read_object",
+            "read_vector_boxed", "unpack_id", "vector_reader", "vector_writer",
+        )
+    },
+}
+# Local name -> (module, attribute) of every runtime name a generated module may use.  A
+# module imports exactly the names its builder recorded (``_ClassBuilder.use``), so each
+# file's imports say what it depends on and importing it binds nothing it does not need.
+HELPERS: Mapping[str, tuple[str, str]] = {
+    **{alias: ("tlruntime.binary", alias[1:]) for alias in _BINARY_HELPERS},
+    **{alias: ("tlruntime.tlobject", name) for alias, name in _TLOBJECT_HELPERS.items()},
+    "_EncodeError": ("tlruntime.errors", "EncodeError"),
+}
+# Names the read_steps.j2 macro of a ReadStep kind spells out itself.
+STEP_HELPERS: Mapping[str, tuple[str, ...]] = {
+    "string": ("_read_long_string",),
+    "bytes": ("_read_long_bytes",),
+    "bool": ("_read_bool",),
+    "boxed": ("_unpack_id", "_READERS", "_load_reader", "_read_boxed"),
+}
+# Module constants class.py.j2 or a read-step kind may use, with their definitions.
+LOCAL_CONSTANTS = {"_new": "object.__new__", "_from_bytes": "int.from_bytes"}
+STEP_CONSTANTS: Mapping[str, tuple[str, ...]] = {"wide": ("_from_bytes",)}
 
 
 # --- view-models ------------------------------------------------------------------------
@@ -144,23 +184,7 @@ class ReadStep:
     mask: int = 0  # opt_run: every bit of the run
     inner: list["ReadStep"] = field(default_factory=list)  # opt_run: the per-field fallback
     type_name: str = ""  # boxed: the TL type, for error messages
-
-
-@dataclass
-class WriteStep:
-    """One part appended by ``_bytes``; ``kind`` names a macro in write_steps.j2."""
-
-    kind: str
-    expr: str = ""
-    attr: str = ""
-    var: str = ""
-    wrapper: str = "plain"
-
-
-@dataclass
-class StructVM:
-    name: str
-    fmt: str
+    args: str = ""  # call: extra arguments after ``data, o`` (", _T0, \"User\"")
 
 
 @dataclass
@@ -182,15 +206,13 @@ class ClassVM:
     params: list[FieldVM]
     slots: list[str]
     flag_props: list[tuple[str, str]]  # (python name, expression of the computed value)
-    structs: list[StructVM]
-    type_sets: list[tuple[str, str]]  # (constant name, frozenset literal)
-    readers: list[tuple[str, str]]  # (constant name, reader expression)
+    import_lines: list[str]  # the runtime imports, exactly the names this module uses
+    constants: list[tuple[str, str]]  # (module constant, expression), in definition order
     typing_imports: list[str]
     read_steps: list[ReadStep]
-    write_form: str  # "return", "join" or "parts"
-    write_head: list[str]
-    write_steps: list[WriteStep]
-    flag_locals: list[tuple[str, str]]  # (local name, expression)
+    write_form: str  # "return" (one part) or "join"
+    write_parts: list[str]  # expressions of the serialized parts, in wire order
+    write_locals: list[tuple[str, str]]  # (local name, expression): optional values, then flags
     shared_checks: list[tuple[str, str]]  # (condition, message)
     result_annotation: str = ""
     result_body: str = ""
@@ -287,6 +309,12 @@ def class_module_path(c: Combinator, namespaces: Collection[str]) -> str:
     return ".".join(parts)
 
 
+def _isort_key(imported: str) -> tuple[int, str]:
+    """isort's default order inside one ``from`` import: CONSTANTS, Classes, functions."""
+    name = imported.split(" ")[0]
+    return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
+
+
 class _ClassBuilder:
     """Builds the ClassVM of one combinator: annotations, read/write steps, constants."""
 
@@ -296,23 +324,72 @@ class _ClassBuilder:
         self.types = types
         self.generics = {tp.name for tp in self.c.type_params}
         self.structs: dict[str, str] = {}  # fmt -> constant name
+        self.struct_uses: dict[str, set[str]] = {}  # fmt -> {"u", "p"}: which methods are used
         self.type_sets: dict[str, str] = {}  # type name -> constant name
         self.type_set_literals: dict[str, str] = {}
         self.readers: dict[str, str] = {}  # expression -> constant name
         self.typing_imports: set[str] = set()
+        self.used: set[str] = set()  # HELPERS and LOCAL_CONSTANTS names the module refers to
 
     # constants ---------------------------------------------------------------------
-    def struct(self, fmt: str) -> str:
-        """Index suffix of the module constants ``_u<i>``/``_p<i>`` (unpack_from/pack of ``fmt``)."""
+    def use(self, name: str) -> str:
+        """Record that the module refers to the runtime name ``name`` and return it."""
+        if name not in HELPERS and name not in LOCAL_CONSTANTS:
+            raise GenerationError(f"{self.c.name}: internal error, unknown runtime name {name!r}")
+        self.used.add(name)
+        return name
+
+    def struct(self, fmt: str, method: str) -> str:
+        """``_u<i>``/``_p<i>`` (``method`` "u" or "p"): unpack_from/pack of ``fmt``."""
         if fmt not in self.structs:
             self.structs[fmt] = str(len(self.structs))
-        return self.structs[fmt]
+            self.struct_uses[fmt] = set()
+        self.struct_uses[fmt].add(method)
+        return f"_{method}{self.structs[fmt]}"
 
     def unpack(self, fmt: str) -> str:
-        return "_u" + self.struct(fmt)
+        return self.struct(fmt, "u")
 
     def pack(self, fmt: str) -> str:
-        return "_p" + self.struct(fmt)
+        return self.struct(fmt, "p")
+
+    def constants(self) -> list[tuple[str, str]]:
+        """Every module constant the recorded code refers to, and nothing else."""
+        out = [(name, LOCAL_CONSTANTS[name]) for name in LOCAL_CONSTANTS if name in self.used]
+        for fmt, index in self.structs.items():
+            uses = self.struct_uses[fmt]
+            if len(uses) == 2:
+                out.append((f"_S{index}", f'Struct("{fmt}")'))
+                out += [(f"_u{index}", f"_S{index}.unpack_from"), (f"_p{index}", f"_S{index}.pack")]
+            elif "u" in uses:
+                out.append((f"_u{index}", f'Struct("{fmt}").unpack_from'))
+            else:
+                out.append((f"_p{index}", f'Struct("{fmt}").pack'))
+        out += self.type_set_literals.items()
+        out += [(name, expr) for expr, name in self.readers.items()]
+        return out
+
+    def import_lines(self, shadowed: Sequence[str], has_typing: bool) -> list[str]:
+        """The module's import statements (after ``from __future__``), sorted like isort would."""
+        lines = ["import builtins"] if shadowed else []
+        if self.structs:
+            lines.append("from struct import Struct")
+        if has_typing:
+            lines.append("from typing import TYPE_CHECKING")
+        if lines:
+            lines.append("")
+        by_module: dict[str, list[str]] = {}
+        for alias in self.used:
+            if alias in HELPERS:
+                module, name = HELPERS[alias]
+                by_module.setdefault(module, []).append(name if name == alias else f"{name} as {alias}")
+        for module, names in sorted(by_module.items()):
+            names.sort(key=_isort_key)
+            if len(names) == 1:
+                lines.append(f"from {module} import {names[0]}")
+            else:
+                lines += [f"from {module} import ("] + [f"    {n}," for n in names] + [")"]
+        return lines
 
     def type_set(self, type_name: str) -> str:
         if type_name not in self.type_sets:
@@ -353,32 +430,32 @@ class _ClassBuilder:
     def item_reader(self, ref: TypeRef) -> str:
         """Expression of a reader ``(data, offset) -> (value, end)`` for one value of ``ref``."""
         if ref.name in ITEM_READERS:
-            return ITEM_READERS[ref.name]
+            return self.use(ITEM_READERS[ref.name])
         if ref.name in ("Vector", "vector"):
             inner = ref.args[0]
             if ref.name == "Vector" and inner.name in VECTOR_READERS:
-                return VECTOR_READERS[inner.name]
+                return self.use(VECTOR_READERS[inner.name])
             boxed = "" if ref.name == "Vector" else ", False"
-            return f"_vector_reader({self.item_reader(inner)}{boxed})"
+            return f"{self.use('_vector_reader')}({self.item_reader(inner)}{boxed})"
         if ref.generic_ref or ref.name == "Object" or ref.name in self.generics:
-            return "_read_object"
+            return self.use("_read_object")
         if ref.bare:
             target = self.types.bare_constructor(ref, self.c)
-            return f"_bare_reader(0x{target.id:08x})"
-        return f'_boxed_reader({self.type_set(ref.name)}, "{ref.name}")'
+            return f"{self.use('_bare_reader')}(0x{target.id:08x})"
+        return f'{self.use("_boxed_reader")}({self.type_set(ref.name)}, "{ref.name}")'
 
     def item_writer(self, ref: TypeRef) -> str:
         """Expression of a writer ``value -> bytes`` for one value of ``ref``."""
         if ref.name in ITEM_WRITERS:
-            return ITEM_WRITERS[ref.name]
+            return self.use(ITEM_WRITERS[ref.name])
         if ref.name in ("Vector", "vector"):
             boxed = "True" if ref.name == "Vector" else "False"
-            return f"_vector_writer({self.item_writer(ref.args[0])}, {boxed})"
+            return f"{self.use('_vector_writer')}({self.item_writer(ref.args[0])}, {boxed})"
         if ref.name == "Object" or ref.name in self.generics and not ref.generic_ref:
-            return "_pack_object"
+            return self.use("_pack_object")
         if ref.bare and not ref.generic_ref:
-            return "_bare_bytes_of"
-        return "_bytes_of"
+            return self.use("_bare_bytes_of")
+        return self.use("_bytes_of")
 
     def write_expr(self, ref: TypeRef, v: str) -> str:
         """Expression serializing the value ``v`` of type ``ref`` (hot path: direct calls)."""
@@ -388,19 +465,19 @@ class _ClassBuilder:
         if name in WIDE_SIZES:
             return f'{v}.to_bytes({WIDE_SIZES[name]}, "little", signed=True)'
         if name == "string":
-            return f"_pack_string({v})"
+            return f"{self.use('_pack_string')}({v})"
         if name == "bytes":
-            return f"_pack_bytes({v})"
+            return f"{self.use('_pack_bytes')}({v})"
         if name == "Bool":
-            return f"(_BOOL_TRUE if {v} else _BOOL_FALSE)"
+            return f"({self.use('_BOOL_TRUE')} if {v} else {self.use('_BOOL_FALSE')})"
         if name == "Vector" and ref.args[0].name in VECTOR_WRITERS:
-            return f"{VECTOR_WRITERS[ref.args[0].name]}({v})"
+            return f"{self.use(VECTOR_WRITERS[ref.args[0].name])}({v})"
         if name == "Vector" and self._is_boxed_object(ref.args[0]):
-            return f"_pack_vector_boxed({v})"
+            return f"{self.use('_pack_vector_boxed')}({v})"
         if name in ("Vector", "vector"):
             return f"{self.item_writer(ref)}({v})"
         if name == "Object" or name in self.generics and not ref.generic_ref:
-            return f"_pack_object({v})"
+            return f"{self.use('_pack_object')}({v})"
         if ref.bare and not ref.generic_ref:
             return f"{v}._bytes()[4:]"
         return f"{v}._bytes()"
@@ -410,6 +487,16 @@ class _ClassBuilder:
 
     # steps --------------------------------------------------------------------------
     def read_step(self, p: Param, target: str) -> ReadStep:
+        step = self._read_step(p, target)
+        self.use_step(step.kind)
+        return step
+
+    def use_step(self, kind: str) -> None:
+        """Record the names the read_steps.j2 macro ``kind`` spells out."""
+        for name in STEP_HELPERS.get(kind, ()) + STEP_CONSTANTS.get(kind, ()):
+            self.use(name)
+
+    def _read_step(self, p: Param, target: str) -> ReadStep:
         ref = p.type
         name = ref.name
         if name in FIXED_CODES:
@@ -426,6 +513,10 @@ class _ClassBuilder:
             return ReadStep("bool", target=target)
         if not ref.bare and not ref.generic_ref and name not in ("Vector", "Object") and name not in self.generics:
             return ReadStep("boxed", target=target, expr=self.type_set(name), type_name=name)
+        if name == "Vector" and self._is_boxed_object(ref.args[0]) and ref.args[0].name not in self.generics:
+            inner = ref.args[0].name
+            return ReadStep("call", target=target, expr=self.use("_read_vector_boxed"),
+                            args=f', {self.type_set(inner)}, "{inner}"')
         reader = self.item_reader(ref)
         if reader.startswith("_") and "(" not in reader:
             return ReadStep("call", target=target, expr=reader)
@@ -449,6 +540,11 @@ def _flag_mask(p: Param) -> int:
 
 def _local(flag_field: str) -> str:
     return f"_{flag_field}"
+
+
+def _value_local(f: FieldVM) -> str:
+    """The ``_bytes`` local of an optional field (one name per field: mypy types each alone)."""
+    return f"v_{f.name}"
 
 
 def build_class(cc: CheckedCombinator, types: _Types) -> ClassVM:
@@ -490,7 +586,10 @@ def build_class(cc: CheckedCombinator, types: _Types) -> ClassVM:
         seen.add(f.name)
 
     # flags: computed from which optional fields are set
+    # (the property reads the attributes; _bytes reads each optional value once into v_<name>)
     flag_exprs: dict[str, list[str]] = {p.name: [] for p in c.params if p.type.name == "#"}
+    local_exprs: dict[str, list[str]] = {p.name: [] for p in c.params if p.type.name == "#"}
+    value_locals: list[tuple[str, str]] = []
     groups: dict[tuple[str, int], list[tuple[str, str]]] = {}
     for f, p in zip(fields, c.params):
         if p.flag is None:
@@ -500,12 +599,15 @@ def build_class(cc: CheckedCombinator, types: _Types) -> ClassVM:
         mask = _flag_mask(p)
         if p.type.name == "true":
             flag_exprs[p.flag.field].append(f"({mask} if self.{f.name} else 0)")
+            local_exprs[p.flag.field].append(f"({mask} if self.{f.name} else 0)")
             is_set = f"bool(self.{f.name})"
         else:
             flag_exprs[p.flag.field].append(f"(0 if self.{f.name} is None else {mask})")
+            local_exprs[p.flag.field].append(f"(0 if {_value_local(f)} is None else {mask})")
+            value_locals.append((_value_local(f), f"self.{f.name}"))
             is_set = f"(self.{f.name} is not None)"
         groups.setdefault((p.flag.field, p.flag.bit), []).append((f.name, is_set))
-    flag_locals = [(_local(k), " | ".join(v) if v else "0") for k, v in flag_exprs.items()]
+    write_locals = value_locals + [(_local(k), " | ".join(v) if v else "0") for k, v in local_exprs.items()]
     flag_props = [(naming.param_name(k), " | ".join(v) if v else "0") for k, v in flag_exprs.items()]
     shared_checks = []
     for (ff, bit), members in sorted(groups.items()):
@@ -518,16 +620,19 @@ def build_class(cc: CheckedCombinator, types: _Types) -> ClassVM:
             )
 
     read_steps = _read_steps(b, c, fields)
-    write_head, write_steps = _write_steps(b, c, fields, cc.id)
-    if any(s.wrapper == "optional" for s in write_steps):
-        write_form = "parts"
-    else:
-        write_form = "return" if len(write_head) == 1 and not write_steps else "join"
+    write_parts = _write_parts(b, c, fields, cc.id)
+    if shared_checks:
+        b.use("_EncodeError")
+    if fields:
+        b.use("Field")
+    for name in ("TLObject" if c.kind == "constructor" else "TLRequest", "_new", "_ENCODE_FAILURES", "_encode_error"):
+        b.use(name)
 
     result_annotation = result_body = ""
     if c.kind == "function":
         result_annotation, result_body = _result(b, c)
         result_annotation = _qualify(result_annotation, shadowed)
+    typing_imports = sorted(b.typing_imports)
 
     return ClassVM(
         bytes_t=_qualify("bytes", shadowed),
@@ -545,15 +650,13 @@ def build_class(cc: CheckedCombinator, types: _Types) -> ClassVM:
         params=attrs,
         slots=[f.name for f in attrs],
         flag_props=flag_props,
-        structs=[StructVM(n, fmt) for fmt, n in b.structs.items()],
-        type_sets=[(n, lit) for n, lit in b.type_set_literals.items()],
-        readers=[(n, expr) for expr, n in b.readers.items()],
-        typing_imports=sorted(b.typing_imports),
+        import_lines=b.import_lines(shadowed, bool(typing_imports)),
+        constants=b.constants(),
+        typing_imports=typing_imports,
         read_steps=read_steps,
-        write_form=write_form,
-        write_head=write_head,
-        write_steps=write_steps,
-        flag_locals=flag_locals,
+        write_form="return" if len(write_parts) == 1 else "join",
+        write_parts=write_parts,
+        write_locals=write_locals,
         shared_checks=shared_checks,
         result_annotation=result_annotation,
         result_body=result_body,
@@ -616,7 +719,8 @@ def _read_steps(b: _ClassBuilder, c: Combinator, fields: list[FieldVM]) -> list[
             )
             continue
         if p.type.name == "true":
-            steps.append(ReadStep("true_flag", target=target, cond=f"{_local(p.flag.field)} & {_flag_mask(p)}" if p.flag else "0"))
+            cond = f"{_local(p.flag.field)} & {_flag_mask(p)}" if p.flag else "0"
+            steps.append(ReadStep("true_flag", target=target, cond=cond))
             continue
         step = b.read_step(p, target)
         if p.flag is not None:
@@ -627,47 +731,62 @@ def _read_steps(b: _ClassBuilder, c: Combinator, fields: list[FieldVM]) -> list[
     return steps
 
 
-def _write_steps(
-    b: _ClassBuilder, c: Combinator, fields: list[FieldVM], cid: int
-) -> tuple[list[str], list[WriteStep]]:
-    """The leading parts (one struct with the id and the fixed fields after it) and the rest."""
-    head: list[str] = []
-    steps: list[WriteStep] = []
+def _write_parts(b: _ClassBuilder, c: Combinator, fields: list[FieldVM], cid: int) -> list[str]:
+    """Expressions of the serialized parts, joined in order by ``_bytes``.
+
+    Consecutive unconditional fixed-size fields (and the constructor id before
+    them) share one ``Struct.pack``.  An optional field is ``b""`` when absent;
+    a run of optional fixed-size fields on one ``#`` field is one ``pack`` when
+    all are set (checked on the flags local), part by part otherwise.  Parts
+    are one tuple display: no list appends.
+    """
+    parts: list[str] = []
     run_fmt = "<I"
     run_values = [f"0x{cid:08x}"]
-    first = True
 
     def flush() -> None:
-        nonlocal run_fmt, run_values, first
+        nonlocal run_fmt, run_values
         if run_values:
-            expr = f"{b.pack(run_fmt)}({', '.join(run_values)})"
-            if first:
-                head.append(expr)
-            else:
-                steps.append(WriteStep("append", expr=expr))
+            parts.append(f"{b.pack(run_fmt)}({', '.join(run_values)})")
         run_fmt, run_values = "<", []
 
-    for f, p in zip(fields, c.params):
-        if p.type.name == "true":
-            continue
-        value = _local(p.name) if p.type.name == "#" else f"self.{f.name}"
+    def optional(f: FieldVM, p: Param) -> str:
+        var = _value_local(f)
+        return f'b"" if {var} is None else {b.write_expr(p.type, var)}'
+
+    pairs = [(f, p) for f, p in zip(fields, c.params) if p.type.name != "true"]
+    i = 0
+    while i < len(pairs):
+        f, p = pairs[i]
+        i += 1
         if p.flag is None and p.type.name in FIXED_CODES:
             run_fmt += FIXED_CODES[p.type.name]
-            run_values.append(value)
+            run_values.append(_local(p.name) if p.type.name == "#" else f"self.{f.name}")
             continue
         flush()
         if p.flag is None:
-            expr = b.write_expr(p.type, value)
-            if first:
-                head.append(expr)
-            else:
-                steps.append(WriteStep("append", expr=expr))
-        else:
-            first = False
-            var = f"v_{f.name}"  # one name per field: mypy gives each its own type
-            steps.append(WriteStep("append", expr=b.write_expr(p.type, var), attr=f.name, var=var, wrapper="optional"))
+            value = _local(p.name) if p.type.name == "#" else f"self.{f.name}"
+            parts.append(b.write_expr(p.type, value))
+            continue
+        group = [(f, p)]
+        while p.type.name in FIXED_CODES and i < len(pairs):
+            nf, np_ = pairs[i]
+            if np_.flag is None or np_.flag.field != p.flag.field or np_.type.name not in FIXED_CODES:
+                break
+            group.append((nf, np_))
+            i += 1
+        if len(group) == 1:
+            parts.append(optional(f, p))
+            continue
+        mask = 0
+        for _, gp in group:
+            mask |= _flag_mask(gp)
+        fmt = "<" + "".join(FIXED_CODES[gp.type.name] for _, gp in group)
+        every = f"{b.pack(fmt)}({', '.join(_value_local(gf) for gf, _ in group)})"
+        each = " + ".join(f"({optional(gf, gp)})" for gf, gp in group)
+        parts.append(f"{every} if ({_local(p.flag.field)} & {mask}) == {mask} else {each}")
     flush()
-    return head, steps
+    return parts
 
 
 def _result(b: _ClassBuilder, c: Combinator) -> tuple[str, str]:
@@ -682,7 +801,7 @@ def _result(b: _ClassBuilder, c: Combinator) -> tuple[str, str]:
     reader = b.item_reader(ref)
     if not (reader.startswith("_") and "(" not in reader):
         reader = b.reader_const(reader)
-    return annotation, f"return _read_entry(data, offset, {reader})"
+    return annotation, f"return {b.use('_read_entry')}(data, offset, {reader})"
 
 
 # --- packages, abcs, index ----------------------------------------------------------

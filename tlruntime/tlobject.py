@@ -27,6 +27,7 @@ from .binary import (
     check_end,
     check_exact,
     read_bytes,
+    read_vector_header,
     read_vector_with,
 )
 from .errors import DecodeError, EncodeError, LengthError, TruncatedError, UnknownConstructorError
@@ -44,11 +45,14 @@ __all__ = [
     "MAX_GZIP_SIZE",
     "class_for_id",
     "load_class",
+    "load_reader",
+    "READERS",
     "unpack_id",
     "CLASSES",
     "register",
     "read_object",
     "read_boxed",
+    "read_vector_boxed",
     "boxed_reader",
     "bare_reader",
     "bytes_of",
@@ -127,7 +131,11 @@ class TLObject:
 
     @classmethod
     def _read(cls, data: bytes, offset: int) -> tuple[Self, int]:
-        """Read the fields that follow the constructor id; generated per class."""
+        """Read the fields that follow the constructor id; generated per class.
+
+        Generated classes define it as a ``staticmethod``: ``cls._read`` is then a
+        plain function (no bound method per call) that ``READERS`` can hold.
+        """
         raise NotImplementedError
 
     @classmethod
@@ -188,13 +196,18 @@ class TLRequest(TLObject):
 
 # Typed Any so the generated inline dispatch can assign a read value to a typed attribute.
 _CLASSES: dict[int, Any] = {}
-CLASSES = _CLASSES  # the generated code reads this table directly (hot path)
+CLASSES = _CLASSES
+# id -> the class's ``_read`` (the body after the id): what the generated inline dispatch
+# calls, so a nested read costs one dict lookup and one call, no attribute or bound method.
+_READERS: dict[int, Reader] = {}
+READERS = _READERS
 _LOCATIONS: dict[int, tuple[str, str]] | None = None
 
 
 def register(cls: type[TLObject]) -> type[TLObject]:
     """Make a hand-written class reachable by its constructor id (generated ones load lazily)."""
     _CLASSES[cls.CONSTRUCTOR_ID] = cls
+    _READERS[cls.CONSTRUCTOR_ID] = cls._read
     return cls
 
 
@@ -229,6 +242,24 @@ def load_class(constructor_id: int) -> Any:
     return cls
 
 
+def load_reader(constructor_id: int) -> Reader:
+    """The ``_read`` of a checked id, cached in ``READERS`` (first use of a class only)."""
+    read: Reader = load_class(constructor_id)._read
+    _READERS[constructor_id] = read
+    return read
+
+
+def _reader_or_none(constructor_id: int) -> Reader | None:
+    """``READERS`` lookup for an unchecked id: None when the layer has no such id."""
+    read = _READERS.get(constructor_id)
+    if read is None:
+        cls = class_for_id(constructor_id)
+        if cls is None:
+            return None
+        read = _READERS[constructor_id] = cls._read
+    return read
+
+
 # --- reading ---------------------------------------------------------------------------
 
 
@@ -253,9 +284,9 @@ def read_object(data: bytes, offset: int) -> tuple[Any, int]:
     """Any boxed value at ``offset``: a TLObject, a bool, or a list (boxed vector of objects)."""
     cid = _unpack_uint(data, offset)[0]
     if cid != GZIP_PACKED_ID:
-        cls = _CLASSES.get(cid) or class_for_id(cid)
-        if cls is not None:
-            return cls._read(data, offset + 4)
+        read = _READERS.get(cid) or _reader_or_none(cid)
+        if read is not None:
+            return read(data, offset + 4)
     if cid == BOOL_TRUE_ID:
         return True, offset + 4
     if cid == BOOL_FALSE_ID:
@@ -275,15 +306,37 @@ def read_boxed(data: bytes, offset: int, expected: frozenset[int], type_name: st
     """A boxed value of the TL type ``type_name`` whose constructor ids are ``expected``."""
     cid = _unpack_uint(data, offset)[0]
     if cid in expected:
-        cls = _CLASSES.get(cid) or class_for_id(cid)
-        if cls is not None:
-            return cls._read(data, offset + 4)
+        read = _READERS.get(cid) or _reader_or_none(cid)
+        if read is not None:
+            return read(data, offset + 4)
     elif cid == GZIP_PACKED_ID:
         inner, end = read_gzip_payload(data, offset + 4)
         value, inner_end = read_boxed(inner, 0, expected, type_name)
         check_exact(inner, inner_end)
         return value, end
     raise UnknownConstructorError(cid, offset=offset, expected=type_name)
+
+
+def read_vector_boxed(
+    data: bytes, offset: int, expected: frozenset[int], type_name: str
+) -> tuple[list[Any], int]:
+    """``Vector<T>`` of boxed values of the TL type ``type_name`` (ids ``expected``).
+
+    The element dispatch is inlined (one dict lookup and one call per element);
+    anything unusual (gzip, an unknown id) goes through ``read_boxed``.
+    """
+    n, o = read_vector_header(data, offset)
+    out: list[Any] = []
+    append = out.append
+    get = _READERS.get
+    for _ in range(n):
+        cid = _unpack_uint(data, o)[0]
+        if cid in expected:
+            item, o = (get(cid) or load_reader(cid))(data, o + 4)
+        else:
+            item, o = read_boxed(data, o, expected, type_name)
+        append(item)
+    return out, o
 
 
 def boxed_reader(expected: frozenset[int], type_name: str) -> Reader:
@@ -336,10 +389,7 @@ def bare_reader(constructor_id: int) -> Reader:
     """A reader for a bare constructor (``vector<future_salt>``): no id on the wire."""
 
     def read(data: bytes, offset: int) -> tuple[Any, int]:
-        cls = _CLASSES.get(constructor_id) or class_for_id(constructor_id)
-        if cls is None:  # pragma: no cover - the index always holds generated ids
-            raise UnknownConstructorError(constructor_id, offset=offset, expected="a bare constructor")
-        return cls._read(data, offset)
+        return (_READERS.get(constructor_id) or load_reader(constructor_id))(data, offset)
 
     return read
 

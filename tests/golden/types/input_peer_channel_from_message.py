@@ -3,84 +3,28 @@
 
 from __future__ import annotations
 
-import builtins
 from struct import Struct
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from tlruntime.binary import (
-    pack_bool as _pack_bool,
-    pack_bytes as _pack_bytes,
-    pack_double as _pack_double,
-    pack_int as _pack_int,
-    pack_int128 as _pack_int128,
-    pack_int256 as _pack_int256,
-    pack_long as _pack_long,
-    pack_string as _pack_string,
-    pack_vector_bool as _pack_vector_bool,
-    pack_vector_bytes as _pack_vector_bytes,
-    pack_vector_double as _pack_vector_double,
-    pack_vector_int as _pack_vector_int,
-    pack_vector_int128 as _pack_vector_int128,
-    pack_vector_int256 as _pack_vector_int256,
-    pack_vector_long as _pack_vector_long,
-    pack_vector_string as _pack_vector_string,
-    read_bool as _read_bool,
-    read_bool_item as _read_bool_item,
-    read_bytes as _read_bytes,
-    read_double as _read_double,
-    read_int as _read_int,
-    read_int128 as _read_int128,
-    read_int256 as _read_int256,
-    read_long as _read_long,
-    read_long_bytes as _read_long_bytes,
-    read_long_string as _read_long_string,
-    read_string as _read_string,
-    read_vector_bool as _read_vector_bool,
-    read_vector_bytes as _read_vector_bytes,
-    read_vector_double as _read_vector_double,
-    read_vector_int as _read_vector_int,
-    read_vector_int128 as _read_vector_int128,
-    read_vector_int256 as _read_vector_int256,
-    read_vector_long as _read_vector_long,
-    read_vector_string as _read_vector_string,
-)
-from tlruntime.errors import EncodeError as _EncodeError
 from tlruntime.tlobject import (
-    BOOL_FALSE_BYTES as _BOOL_FALSE,
-    BOOL_TRUE_BYTES as _BOOL_TRUE,
-    CLASSES as _CLASSES,
     ENCODE_FAILURES as _ENCODE_FAILURES,
+    READERS as _READERS,
     Field,
     TLObject,
-    TLRequest,
-    bare_bytes_of as _bare_bytes_of,
-    bare_reader as _bare_reader,
-    boxed_reader as _boxed_reader,
-    bytes_of as _bytes_of,
     encode_error as _encode_error,
-    load_class as _load_class,
-    pack_object as _pack_object,
-    pack_vector_boxed as _pack_vector_boxed,
+    load_reader as _load_reader,
     read_boxed as _read_boxed,
-    read_entry as _read_entry,
-    read_object as _read_object,
     unpack_id as _unpack_id,
-    vector_reader as _vector_reader,
-    vector_writer as _vector_writer,
 )
 
 if TYPE_CHECKING:
-    from typing import Self
     from tlruntime.tl import abcs
 
 _new = object.__new__
-_from_bytes = int.from_bytes
 _S0 = Struct("<iq")
 _u0 = _S0.unpack_from
 _p0 = _S0.pack
-_S1 = Struct("<I")
-_u1 = _S1.unpack_from
-_p1 = _S1.pack
+_p1 = Struct("<I").pack
 _T0 = frozenset((0x27bcbbfc, 0x35a95cb9, 0x7da07ec9, 0x7f3b18ea, 0xa87b0a1c, 0xbd2a0840, 0xdde8a54c,))
 
 
@@ -129,12 +73,12 @@ class InputPeerChannelFromMessage(TLObject):
 
     __bytes__ = _bytes
 
-    @classmethod
-    def _read(cls, data: bytes, o: int) -> tuple[Self, int]:
-        self = _new(cls)
+    @staticmethod
+    def _read(data: bytes, o: int) -> tuple[InputPeerChannelFromMessage, int]:
+        self = _new(InputPeerChannelFromMessage)
         cid = _unpack_id(data, o)[0]
         if cid in _T0:
-            self.peer, o = (_CLASSES.get(cid) or _load_class(cid))._read(data, o + 4)
+            self.peer, o = (_READERS.get(cid) or _load_reader(cid))(data, o + 4)
         else:
             self.peer, o = _read_boxed(data, o, _T0, "InputPeer")
         self.msg_id, self.channel_id = _u0(data, o)
