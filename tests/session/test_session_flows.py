@@ -123,32 +123,51 @@ def test_large_request_and_large_result_are_gzipped_both_ways() -> None:
     assert result.value.title == title
 
 
-def test_acks_ride_with_the_next_request_or_go_alone_when_flushed() -> None:
+def _acked_ids(payload: bytes) -> set[int]:
+    """The msg_ids every ``msgs_ack`` in a client payload acknowledges."""
+    entries = entries_of(decrypt_body(payload, crypto.CLIENT_TO_SERVER))
+    acked: set[int] = set()
+    for entry in entries:
+        if wire.constructor_of(entry.body) == types.MsgsAck.CONSTRUCTOR_ID:
+            acked.update(types.MsgsAck.from_bytes(entry.body).msg_ids)
+    return acked
+
+
+def test_client_acks_wait_for_a_batch_then_ride_with_a_request_or_go_alone_when_flushed() -> None:
     pair = make_pair()
     pair.client.send(seed_request())
     pair.round_trip()
     answered = {msg_id for msg_id, out in pair.server._outbox.recent.items() if out.content_related}
     assert pair.client.pending_bytes() is None  # one pending ack is not worth a packet
+    # A lone pending ack does not turn the next request into a container...
     pair.client.send(seed_request("next"))
     [payload] = pair.client.outgoing()
-    plain = decrypt_body(payload, crypto.CLIENT_TO_SERVER)
-    entries = wire.parse_container(plain.body, plain.msg_id)
-    acks = [wire.read_id_vector(e.body) for e in entries if wire.constructor_of(e.body) == wire.MSGS_ACK]
-    assert len(acks) == 1 and set(acks[0]) == answered
-    assert pair.server._answer_of
+    assert wire.constructor_of(decrypt_body(payload, crypto.CLIENT_TO_SERVER).body) != wire.MSG_CONTAINER
     pair.server.receive(payload)
-    # The server marks its answers acknowledged and forgets them.
+    assert pair.server._answer_of
+    # ...but a flush sends what is pending, and the server forgets the acknowledged answers.
+    pair.client.flush_acks()
+    [ack_payload] = pair.client.outgoing()
+    assert _acked_ids(ack_payload) == answered
+    pair.server.receive(ack_payload)
     assert pair.server._answer_of == {}
-    # Updates need acks too; many of them justify a packet of their own.
-    for n in range(20):
+    # Once ACK_BATCH acks gather they ride with the next request, in one container.
+    for _ in range(20):
         pair.server.send_update(types.UpdatesTooLong())
     updates = only(pair.to_client(), Update)
     assert len(updates) == 20 and isinstance(updates[0].obj, types.UpdatesTooLong)
+    pair.client.send(seed_request("third"))
+    [payload] = pair.client.outgoing()
+    assert {u.msg_id for u in updates} <= _acked_ids(payload)
+    # Without a request to ride on, many acks justify a packet of their own.
+    for _ in range(20):
+        pair.server.send_update(types.UpdatesTooLong())
+    updates = only(pair.to_client(), Update)
     ack_payload = pair.client.pending_bytes()
     assert ack_payload is not None
     plain = decrypt_body(ack_payload, crypto.CLIENT_TO_SERVER)
-    assert wire.constructor_of(plain.body) == wire.MSGS_ACK
-    assert {u.msg_id for u in updates} <= set(wire.read_id_vector(plain.body))
+    assert wire.constructor_of(plain.body) == types.MsgsAck.CONSTRUCTOR_ID
+    assert {u.msg_id for u in updates} <= _acked_ids(ack_payload)
     # flush_acks sends even a single pending ack.
     pair.server.send_update(types.UpdatesTooLong())
     pair.to_client()
@@ -161,7 +180,7 @@ def test_server_does_not_ack_requests_it_answers() -> None:
     pair = make_pair()
     pair.client.send(seed_request())
     pair.round_trip()
-    assert pair.server._outbox.acks == []
+    assert not pair.server._outbox.acks
 
 
 def test_bad_server_salt_resends_with_new_salt_and_new_msg_id() -> None:
@@ -328,14 +347,14 @@ def test_state_request_and_resend_request_are_answered() -> None:
     answer_id = pair.server.send_result(incoming.msg_id, invite_for(incoming.obj))
     pair.to_client()
     pair.server._outbox.enqueue(
-        wire.MSGS_STATE_REQ.to_bytes(4, "little") + wire.pack_long_vector([answer_id, answer_id + 4 * 2**32]),
+        bytes(types.MsgsStateReq(msg_ids=[answer_id, answer_id + 4 * 2**32])),
         content_related=True,
     )
     pair.to_client()
     [payload] = pair.client.outgoing()
     entries = entries_of(decrypt_body(payload, crypto.CLIENT_TO_SERVER))
-    [info] = [e for e in entries if wire.constructor_of(e.body) == wire.MSGS_STATE_INFO]
-    assert wire.read_msgs_state_info(info.body)[1] == bytes([4, 3])
+    [info] = [e for e in entries if wire.constructor_of(e.body) == types.MsgsStateInfo.CONSTRUCTOR_ID]
+    assert types.MsgsStateInfo.from_bytes(info.body).info.encode() == bytes([4, 3])
     assert info.seqno % 2 == 0
     pair.server.receive(payload)
     # A lost answer can be asked for again.
@@ -345,7 +364,7 @@ def test_state_request_and_resend_request_are_answered() -> None:
     pair.server.outgoing()  # lost on the way
     answer = pair.server._answer_of[incoming.msg_id]
     pair.client._outbox.enqueue(
-        wire.MSG_RESEND_ANS_REQ.to_bytes(4, "little") + wire.pack_long_vector([incoming.msg_id]),
+        bytes(types.MsgResendAnsReq(msg_ids=[incoming.msg_id])),
         content_related=True,
     )
     pair.to_server()
@@ -358,7 +377,7 @@ def test_msg_resend_req_makes_the_peer_send_again_under_a_new_id() -> None:
     pair = make_pair()
     msg_id = pair.client.send(seed_request())
     [incoming] = only(pair.to_server(), Request)
-    pair.server._outbox.enqueue(wire.pack_msg_resend_req([incoming.msg_id]), content_related=True)
+    pair.server._outbox.enqueue(bytes(types.MsgResendReq(msg_ids=[incoming.msg_id])), content_related=True)
     assert only(pair.to_client(), Resent) == [Resent((msg_id,), "msg_resend_req")]
     [again] = only(pair.to_server(), Request)
     assert again.msg_id > incoming.msg_id and bytes(again.obj) == bytes(incoming.obj)
@@ -370,14 +389,14 @@ def test_detailed_info_about_an_unseen_answer_asks_for_it() -> None:
     pair.round_trip()
     missing = (int(NOW) << 32) | 0x101
     pair.server._outbox.enqueue(
-        wire.MSG_NEW_DETAILED_INFO.to_bytes(4, "little") + (missing).to_bytes(8, "little") + bytes(8),
+        bytes(types.MsgNewDetailedInfo(answer_msg_id=missing, bytes=0, status=0)),
         content_related=False,
     )
     pair.to_client()
     [payload] = pair.client.outgoing()
     entries = entries_of(decrypt_body(payload, crypto.CLIENT_TO_SERVER))
-    [resend] = [e for e in entries if wire.constructor_of(e.body) == wire.MSG_RESEND_REQ]
-    assert wire.read_id_vector(resend.body) == [missing]
+    [resend] = [e for e in entries if wire.constructor_of(e.body) == types.MsgResendReq.CONSTRUCTOR_ID]
+    assert types.MsgResendReq.from_bytes(resend.body).msg_ids == [missing]
 
 
 class _MisnumberedIds(MsgIdGenerator):
@@ -434,5 +453,5 @@ def test_unreadable_bodies_become_events_and_are_still_acknowledged() -> None:
     assert failed.msg_id == msg_id and isinstance(failed.error, DecodeError)
     pair.client.flush_acks()
     [payload] = pair.client.outgoing()
-    acked = wire.read_id_vector(decrypt_body(payload, crypto.CLIENT_TO_SERVER).body)
+    acked = _acked_ids(payload)
     assert update_id in acked

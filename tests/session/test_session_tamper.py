@@ -18,6 +18,7 @@ from session_helpers import (
 from tlruntime.crypto import message as crypto
 from tlruntime.errors import MessageRejectedError, SessionCheckError
 from tlruntime.session import Request, Result, wire
+from tlruntime.tl import types
 
 
 def _prepared() -> tuple[Pair, int, bytes]:
@@ -36,7 +37,7 @@ def _assert_still_works(pair: Pair, msg_id: int, answer: bytes) -> None:
 
 
 def _pong(session_msg_id: int = 1) -> bytes:
-    return wire.pack_pong(session_msg_id, 9)
+    return bytes(types.Pong(msg_id=session_msg_id, ping_id=9))
 
 
 def _flip(payload: bytes, index: int) -> bytes:
@@ -166,7 +167,7 @@ def test_time_window_moves_with_the_clock_offset() -> None:
 
 def test_a_stale_resync_notice_for_an_unknown_message_is_still_rejected() -> None:
     pair, msg_id, answer = _prepared()
-    notice = wire.pack_bad_msg_notification(12345 << 32, 1, 16)
+    notice = bytes(types.BadMsgNotification(bad_msg_id=12345 << 32, bad_msg_seqno=1, error_code=16))
     bad = forge(notice, session_id=pair.client.session_id, msg_id=server_msg_id(NOW + 1000), seqno=2)  # type: ignore[arg-type]
     with pytest.raises(SessionCheckError) as info:
         pair.client.receive(bad)

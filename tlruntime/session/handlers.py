@@ -6,6 +6,10 @@ unknown object is an :class:`Update`, on the server it is a :class:`Request`
 to answer.  Handlers are plain functions over the session's package-private
 state; adding a service message means adding one function and one table row.
 
+Service messages are packed and read with the generated classes of the
+layer (``types.Pong.from_bytes(body)``, ``bytes(types.MsgsAck(...))``); only
+the framing the session owns lives in :mod:`.wire`.
+
 References: https://core.telegram.org/mtproto/service_messages and
 https://core.telegram.org/mtproto/service_messages_about_messages.
 """
@@ -15,6 +19,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable, Mapping
 
 from ..errors import BadMessageError, DecodeError, LengthError, RPCError, TrailingBytesError
+from ..tl import functions, types
+from ..tlobject import deserialize
 from . import wire
 from .events import (
     DisconnectDelay,
@@ -60,18 +66,20 @@ QUERY_WRAPPERS = frozenset(
 #: Server side: client requests remembered as "running" for ``rpc_drop_answer``.
 _MAX_TRACKED_REQUESTS = 8192
 
-_PINGS = frozenset({"ping", "ping_delay_disconnect"})
+_PINGS = frozenset({functions.Ping, functions.PingDelayDisconnect})
 
 
 def dispatch(session: Session, message: wire.InnerMessage, events: list[Event]) -> None:
     """Route one authenticated message to its handler; unreadable bodies become events."""
     body = message.body
     try:
-        if wire.constructor_of(body) == wire.GZIP_PACKED:
+        constructor = wire.constructor_of(body)
+        if constructor == wire.GZIP_PACKED:
             body = wire.gunzip_packed(body)
-            if wire.constructor_of(body) in (wire.GZIP_PACKED, wire.MSG_CONTAINER):
+            constructor = wire.constructor_of(body)
+            if constructor in (wire.GZIP_PACKED, wire.MSG_CONTAINER):
                 raise LengthError("gzip_packed may not hold another gzip_packed or a container", offset=0)
-        handler = session._handlers.get(wire.constructor_of(body))
+        handler = session._handlers.get(constructor)
         if handler is None:
             handler = _on_update if session.side == "client" else _on_request
         handler(session, message.msg_id, body, events)
@@ -79,10 +87,7 @@ def dispatch(session: Session, message: wire.InnerMessage, events: list[Event]) 
         events.append(UndecodableMessage(message.msg_id, body, exc))
 
 
-def _deserialize(body: bytes) -> object:
-    from ..tl import deserialize
-
-    return deserialize(body)
+_deserialize = deserialize
 
 
 def _read_result(request: object, result: bytes) -> object:
@@ -139,8 +144,8 @@ def _on_rpc_result(session: Session, msg_id: int, body: bytes, events: list[Even
         if wire.constructor_of(result) == wire.GZIP_PACKED:
             result = wire.gunzip_packed(result)
         if wire.constructor_of(result) == wire.RPC_ERROR:
-            code, text = wire.read_rpc_error(result)
-            error = RPCError.from_rpc_error(code, text, out.request)
+            rpc_error = types.RpcError.from_bytes(result)
+            error = RPCError.from_rpc_error(rpc_error.error_code, rpc_error.error_message, out.request)
             events.append(RPCErrorEvent(out.origin_id, out.request, error))
         else:
             events.append(Result(out.origin_id, out.request, _read_result(out.request, result)))
@@ -149,30 +154,34 @@ def _on_rpc_result(session: Session, msg_id: int, body: bytes, events: list[Even
 
 
 def _on_pong(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
-    ping_msg_id, _ = wire.read_pong(body)
-    out = session._outbox.pending.get(ping_msg_id)
-    if out is None or getattr(type(out.request), "TL_NAME", None) not in _PINGS:
+    pong = types.Pong.from_bytes(body)
+    pending = session._outbox.pending
+    out = pending.get(pong.msg_id)
+    if out is None or type(out.request) not in _PINGS:
         return
-    del session._outbox.pending[ping_msg_id]
-    events.append(Result(out.origin_id, out.request, _deserialize(body)))
+    del pending[pong.msg_id]
+    session._outbox.recent.pop(pong.msg_id, None)
+    events.append(Result(out.origin_id, out.request, pong))
 
 
 def _on_future_salts(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
-    req_msg_id, _, _ = wire.read_future_salts(body)
-    out = session._outbox.pending.pop(req_msg_id, None)
+    salts = types.FutureSalts.from_bytes(body)
+    out = session._outbox.pending.pop(salts.req_msg_id, None)
     if out is not None:
-        events.append(Result(out.origin_id, out.request, _deserialize(body)))
+        events.append(Result(out.origin_id, out.request, salts))
 
 
 def _on_bad_server_salt(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
-    bad_msg_id, _, _, new_salt = wire.read_bad_server_salt(body)
+    notice = types.BadServerSalt.from_bytes(body)
+    bad_msg_id, new_salt = notice.bad_msg_id, notice.new_server_salt
     session.server_salt = new_salt
     events.append(SaltUpdated(new_salt))
     _requeue(session, bad_msg_id, "bad_server_salt", events)
 
 
 def _on_bad_msg_notification(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
-    bad_msg_id, bad_seqno, code = wire.read_bad_msg_notification(body)
+    notice = types.BadMsgNotification.from_bytes(body)
+    bad_msg_id, bad_seqno, code = notice.bad_msg_id, notice.bad_msg_seqno, notice.error_code
     if code in (16, 17):
         # The notice's own msg_id carries the server's clock.
         events.append(TimeSynced(session._ids.resync(msg_id)))
@@ -191,7 +200,8 @@ def _on_bad_msg_notification(session: Session, msg_id: int, body: bytes, events:
 
 
 def _on_new_session_created(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
-    first_msg_id, unique_id, salt = wire.read_new_session_created(body)
+    created = types.NewSessionCreated.from_bytes(body)
+    first_msg_id, unique_id, salt = created.first_msg_id, created.unique_id, created.server_salt
     session.server_salt = salt
     events.append(NewSession(first_msg_id, unique_id, salt))
     events.append(SaltUpdated(salt))
@@ -199,14 +209,17 @@ def _on_new_session_created(session: Session, msg_id: int, body: bytes, events: 
 
 
 def _on_detailed_info(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
-    if wire.constructor_of(body) == wire.MSG_DETAILED_INFO:
-        _, answer_msg_id, _, _ = wire.read_msg_detailed_info(body)
+    info: types.MsgDetailedInfo | types.MsgNewDetailedInfo
+    if wire.constructor_of(body) == types.MsgDetailedInfo.CONSTRUCTOR_ID:
+        info = types.MsgDetailedInfo.from_bytes(body)
     else:
-        answer_msg_id, _, _ = wire.read_msg_new_detailed_info(body)
+        info = types.MsgNewDetailedInfo.from_bytes(body)
+    answer_msg_id = info.answer_msg_id
     if answer_msg_id in session._seen:
         session._outbox.ack(answer_msg_id)
     else:
-        session._outbox.enqueue(wire.pack_msg_resend_req([answer_msg_id]), content_related=True)
+        resend = types.MsgResendReq(msg_ids=[answer_msg_id])._bytes()
+        session._outbox.enqueue(resend, content_related=True)
 
 
 def _on_update(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
@@ -217,7 +230,7 @@ def _on_update(session: Session, msg_id: int, body: bytes, events: list[Event]) 
 
 
 def _on_msgs_ack(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
-    for acked in wire.read_id_vector(body):
+    for acked in types.MsgsAck.from_bytes(body).msg_ids:
         out = session._outbox.find_sent(acked)
         if out is None:
             continue
@@ -231,7 +244,7 @@ def _on_msgs_ack(session: Session, msg_id: int, body: bytes, events: list[Event]
 def _on_msgs_state_req(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
     seen = session._seen
     states = bytearray()
-    for asked in wire.read_id_vector(body):
+    for asked in types.MsgsStateReq.from_bytes(body).msg_ids:
         if asked in seen:
             states.append(4)  # received
         elif seen.highest is None or asked > seen.highest:
@@ -240,12 +253,13 @@ def _on_msgs_state_req(session: Session, msg_id: int, body: bytes, events: list[
             states.append(1)  # nothing known, id too low
         else:
             states.append(2)  # not received, id in the remembered range
-    reply = wire.pack_msgs_state_info(msg_id, bytes(states))
+    # Status bytes are 1..4 here, so the TL ``string`` field carries them as ASCII.
+    reply = types.MsgsStateInfo(req_msg_id=msg_id, info=states.decode("ascii"))._bytes()
     session._outbox.enqueue(reply, content_related=False, response=True)
 
 
 def _on_msg_resend_req(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
-    for wanted in wire.read_id_vector(body):
+    for wanted in types.MsgResendReq.from_bytes(body).msg_ids:
         _requeue(session, wanted, "msg_resend_req", events)
 
 
@@ -257,36 +271,38 @@ def _ignore(session: Session, msg_id: int, body: bytes, events: list[Event]) -> 
 
 
 def _on_ping(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
-    ping_id = wire.read_long_arg(body, "ping")
-    session._queue_answer(msg_id, wire.pack_pong(msg_id, ping_id))
+    ping = functions.Ping.from_bytes(body)
+    session._queue_answer(msg_id, types.Pong(msg_id=msg_id, ping_id=ping.ping_id)._bytes())
 
 
 def _on_ping_delay_disconnect(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
-    ping_id, delay = wire.read_ping_delay_disconnect(body)
-    session._queue_answer(msg_id, wire.pack_pong(msg_id, ping_id))
-    events.append(DisconnectDelay(msg_id, delay))
+    ping = functions.PingDelayDisconnect.from_bytes(body)
+    session._queue_answer(msg_id, types.Pong(msg_id=msg_id, ping_id=ping.ping_id)._bytes())
+    events.append(DisconnectDelay(msg_id, ping.disconnect_delay))
 
 
 def _on_get_future_salts(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
-    wire.read_get_future_salts(body)
+    functions.GetFutureSalts.from_bytes(body)
     now = int(session._ids.server_time())
     # This session knows one salt; promising others it would refuse would be a lie.
-    reply = wire.pack_future_salts(msg_id, now, [(now - 60, now + 3600, session.server_salt)])
+    salt = types.FutureSalt(valid_since=now - 60, valid_until=now + 3600, salt=session.server_salt)
+    reply = types.FutureSalts(req_msg_id=msg_id, now=now, salts=[salt])._bytes()
     session._queue_answer(msg_id, reply)
 
 
 def _on_rpc_drop_answer(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
-    dropped = wire.read_long_arg(body, "rpc_drop_answer")
+    dropped = functions.RpcDropAnswer.from_bytes(body).req_msg_id
+    answer: types.RpcAnswerDroppedRunning | types.RpcAnswerUnknown
     if dropped in session._unanswered_requests:
         session._unanswered_requests.discard(dropped)
-        answer = wire.pack_rpc_answer_dropped_running()
+        answer = types.RpcAnswerDroppedRunning()
     else:
-        answer = wire.pack_rpc_answer_unknown()
-    session._queue_answer(msg_id, wire.pack_rpc_result(msg_id, answer))
+        answer = types.RpcAnswerUnknown()
+    session._queue_answer(msg_id, wire.pack_rpc_result(msg_id, answer._bytes()))
 
 
 def _on_msg_resend_ans_req(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
-    for request_id in wire.read_id_vector(body):
+    for request_id in types.MsgResendAnsReq.from_bytes(body).msg_ids:
         out = session._answer_of.get(request_id)
         if out is not None:
             session._outbox.requeue(out)
@@ -306,31 +322,31 @@ def _on_request(session: Session, msg_id: int, body: bytes, events: list[Event])
 
 
 _BOTH: Mapping[int, Handler] = {
-    wire.MSGS_ACK: _on_msgs_ack,
-    wire.MSGS_STATE_REQ: _on_msgs_state_req,
-    wire.MSG_RESEND_REQ: _on_msg_resend_req,
-    wire.MSGS_STATE_INFO: _ignore,
-    wire.MSGS_ALL_INFO: _ignore,
-    wire.HTTP_WAIT: _ignore,
+    types.MsgsAck.CONSTRUCTOR_ID: _on_msgs_ack,
+    types.MsgsStateReq.CONSTRUCTOR_ID: _on_msgs_state_req,
+    types.MsgResendReq.CONSTRUCTOR_ID: _on_msg_resend_req,
+    types.MsgsStateInfo.CONSTRUCTOR_ID: _ignore,
+    types.MsgsAllInfo.CONSTRUCTOR_ID: _ignore,
+    types.HttpWait.CONSTRUCTOR_ID: _ignore,
 }
 
 CLIENT_HANDLERS: Mapping[int, Handler] = {
     **_BOTH,
     wire.RPC_RESULT: _on_rpc_result,
-    wire.PONG: _on_pong,
-    wire.FUTURE_SALTS: _on_future_salts,
-    wire.BAD_SERVER_SALT: _on_bad_server_salt,
-    wire.BAD_MSG_NOTIFICATION: _on_bad_msg_notification,
-    wire.NEW_SESSION_CREATED: _on_new_session_created,
-    wire.MSG_DETAILED_INFO: _on_detailed_info,
-    wire.MSG_NEW_DETAILED_INFO: _on_detailed_info,
+    types.Pong.CONSTRUCTOR_ID: _on_pong,
+    types.FutureSalts.CONSTRUCTOR_ID: _on_future_salts,
+    types.BadServerSalt.CONSTRUCTOR_ID: _on_bad_server_salt,
+    types.BadMsgNotification.CONSTRUCTOR_ID: _on_bad_msg_notification,
+    types.NewSessionCreated.CONSTRUCTOR_ID: _on_new_session_created,
+    types.MsgDetailedInfo.CONSTRUCTOR_ID: _on_detailed_info,
+    types.MsgNewDetailedInfo.CONSTRUCTOR_ID: _on_detailed_info,
 }
 
 SERVER_HANDLERS: Mapping[int, Handler] = {
     **_BOTH,
-    wire.PING: _on_ping,
-    wire.PING_DELAY_DISCONNECT: _on_ping_delay_disconnect,
-    wire.GET_FUTURE_SALTS: _on_get_future_salts,
-    wire.RPC_DROP_ANSWER: _on_rpc_drop_answer,
-    wire.MSG_RESEND_ANS_REQ: _on_msg_resend_ans_req,
+    functions.Ping.CONSTRUCTOR_ID: _on_ping,
+    functions.PingDelayDisconnect.CONSTRUCTOR_ID: _on_ping_delay_disconnect,
+    functions.GetFutureSalts.CONSTRUCTOR_ID: _on_get_future_salts,
+    functions.RpcDropAnswer.CONSTRUCTOR_ID: _on_rpc_drop_answer,
+    types.MsgResendAnsReq.CONSTRUCTOR_ID: _on_msg_resend_ans_req,
 }

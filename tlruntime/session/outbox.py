@@ -7,11 +7,12 @@ be read and tested without the crypto and the receive-side checks.
 
 from __future__ import annotations
 
+import itertools
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Iterable
 
-from . import wire
+from ..tl import types
 from .msgid import MsgIdGenerator
 
 __all__ = ["Outgoing", "Batch", "Outbox", "ACK_BATCH", "MAX_ACKS_PER_MESSAGE"]
@@ -61,8 +62,12 @@ class Batch:
 class Outbox:
     """Queue, numbering and memory of outgoing messages for one session."""
 
-    def __init__(self, ids: MsgIdGenerator) -> None:
+    def __init__(self, ids: MsgIdGenerator, *, lazy_acks: bool = False) -> None:
         self.ids = ids
+        #: Client side: pending acks ride along only once ``ACK_BATCH`` have gathered (or on
+        #: :attr:`flush_requested`), instead of turning every request into a two-message container.
+        #: The driver flushes leftovers on a timer.  A server answers right away, so it sends eagerly.
+        self.lazy_acks = lazy_acks
         #: ``n``: content-related messages numbered so far (their seq_no is ``2n + 1``).
         self.content_count = 0
         self.max_seqno_sent = -1
@@ -71,7 +76,8 @@ class Outbox:
         self.pending: dict[int, Outgoing] = {}
         self.recent: OrderedDict[int, Outgoing] = OrderedDict()
         self.containers: OrderedDict[int, tuple[int, ...]] = OrderedDict()
-        self.acks: list[int] = []
+        #: msg_ids to acknowledge, in arrival order (a dict: an answer withdraws its request's ack in O(1)).
+        self.acks: dict[int, None] = {}
         self.flush_requested = False
 
     # --- numbering ----------------------------------------------------------
@@ -149,17 +155,14 @@ class Outbox:
     # --- acks ---------------------------------------------------------------
 
     def ack(self, msg_id: int) -> None:
-        self.acks.append(msg_id)
+        self.acks[msg_id] = None
 
     def ack_all(self, msg_ids: Iterable[int]) -> None:
-        self.acks.extend(msg_ids)
+        self.acks.update(dict.fromkeys(msg_ids))
 
     def discard_ack(self, msg_id: int) -> None:
         """Drop a pending ack made redundant (an ``rpc_result`` acknowledges its request)."""
-        try:
-            self.acks.remove(msg_id)
-        except ValueError:
-            pass
+        self.acks.pop(msg_id, None)
 
     # --- packing ------------------------------------------------------------
 
@@ -168,28 +171,40 @@ class Outbox:
             bool(self.acks) and (self.flush_requested or len(self.acks) >= ACK_BATCH)
         )
 
+    def _acks_due(self) -> bool:
+        """Whether pending acks go into the packet being built."""
+        if not self.acks:
+            return False
+        return not self.lazy_acks or self.flush_requested or len(self.acks) >= ACK_BATCH
+
     def take_batch(self) -> Batch | None:
         """Remove the next packet's messages from the queue (adding pending acks), or None."""
         if not self.has_work():
             return None
-        chosen: list[Outgoing] = []
+        queue = self.queue
+        taken = 0
         size = 0
-        while self.queue and len(chosen) < MAX_CONTAINER_ITEMS:
-            body_size = len(self.queue[0].body)
-            if chosen and size + body_size > MAX_CONTAINER_BYTES:
+        for out in queue:
+            if taken == MAX_CONTAINER_ITEMS:
                 break
-            chosen.append(self.queue.pop(0))
+            body_size = len(out.body)
+            if taken and size + body_size > MAX_CONTAINER_BYTES:
+                break
+            taken += 1
             size += body_size
-        if self.acks and (len(chosen) < MAX_CONTAINER_ITEMS or not self.queue):
-            acked = tuple(self.acks[:MAX_ACKS_PER_MESSAGE])
-            del self.acks[:MAX_ACKS_PER_MESSAGE]
+        chosen = queue[:taken]
+        del queue[:taken]
+        if self._acks_due() and (taken < MAX_CONTAINER_ITEMS or not queue):
+            acked = tuple(itertools.islice(self.acks, MAX_ACKS_PER_MESSAGE))
+            for msg_id in acked:
+                del self.acks[msg_id]
             ack_id = self.ids.next(response=True)
             chosen.append(
                 Outgoing(
                     origin_id=ack_id,
                     msg_id=ack_id,
                     seqno=self.next_seqno(False),
-                    body=wire.pack_msgs_ack(acked),
+                    body=types.MsgsAck(msg_ids=list(acked))._bytes(),
                     content_related=False,
                     response=True,
                     acks=acked,
@@ -202,15 +217,14 @@ class Outbox:
             container_id = self.ids.next(response=any(out.response for out in chosen))
             container_seqno = self.next_seqno(False)
             self._remember_container(container_id, tuple(out.msg_id for out in chosen))
+        recent = self.recent
         for out in chosen:
-            self._remember(out)
+            if out.seqno > self.max_seqno_sent:
+                self.max_seqno_sent = out.seqno
+            recent[out.msg_id] = out
+        while len(recent) > SENT_MEMORY:
+            recent.popitem(last=False)
         return Batch(tuple(chosen), container_id, container_seqno)
-
-    def _remember(self, out: Outgoing) -> None:
-        self.max_seqno_sent = max(self.max_seqno_sent, out.seqno)
-        self.recent[out.msg_id] = out
-        while len(self.recent) > SENT_MEMORY:
-            self.recent.popitem(last=False)
 
     def _remember_container(self, container_id: int, msg_ids: tuple[int, ...]) -> None:
         self.containers[container_id] = msg_ids

@@ -38,7 +38,8 @@ from dataclasses import dataclass
 from typing import Callable, Literal
 
 from ..crypto import message as crypto
-from ..errors import EncodeError, MessageRejectedError, SessionCheckError, TruncatedError
+from ..errors import DecodeError, EncodeError, MessageRejectedError, SessionCheckError
+from ..tl import types
 from . import wire
 from .events import BadMessageNotified, Event, Resent
 from .msgid import MsgIdGenerator, Side, msg_id_time
@@ -53,19 +54,24 @@ MAX_PAST = 300
 MAX_FUTURE = 30
 #: Random extra padding blocks (0..15) hide the true length of short messages.
 _MAX_EXTRA_PADDING_BLOCKS = 15
+#: Randomness is fetched in chunks of this size (one system call serves many packets' padding).
+_RANDOM_CHUNK = 4096
 
 #: Service constructors that are never content-related (sent with an even seq_no, never acked).
 NON_CONTENT = frozenset(
     {
-        wire.MSGS_ACK,
+        types.MsgsAck.CONSTRUCTOR_ID,
         wire.MSG_CONTAINER,
-        wire.BAD_MSG_NOTIFICATION,
-        wire.BAD_SERVER_SALT,
-        wire.MSGS_STATE_INFO,
-        wire.MSGS_ALL_INFO,
-        wire.HTTP_WAIT,
+        types.BadMsgNotification.CONSTRUCTOR_ID,
+        types.BadServerSalt.CONSTRUCTOR_ID,
+        types.MsgsStateInfo.CONSTRUCTOR_ID,
+        types.MsgsAllInfo.CONSTRUCTOR_ID,
+        types.HttpWait.CONSTRUCTOR_ID,
     }
 )
+_BAD_MSG_NOTIFICATION = types.BadMsgNotification.CONSTRUCTOR_ID
+#: Never content-related, so a client sending them with an odd seq_no is refused with code 34.
+_NEVER_CONTENT_FROM_CLIENT = frozenset({types.MsgsAck.CONSTRUCTOR_ID, wire.MSG_CONTAINER})
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +116,10 @@ class Session:
         self._clock = clock
         self._random = random_bytes
         self._init_connection = init_connection
-        self._auth_key_id = crypto.auth_key_id(self.auth_key)
+        self._cipher = crypto.MessageCipher(self.auth_key)
+        self._auth_key_id = self._cipher.auth_key_id
+        self._random_pool = b""
+        self._random_used = 0
         is_client = side == "client"
         self._x_out = crypto.CLIENT_TO_SERVER if is_client else crypto.SERVER_TO_CLIENT
         self._x_in = crypto.SERVER_TO_CLIENT if is_client else crypto.CLIENT_TO_SERVER
@@ -119,7 +128,7 @@ class Session:
         #: None on a server until the client's first message names the session.
         self.session_id: int | None = session_id
         self._ids = MsgIdGenerator(clock, side=side, time_offset=time_offset)
-        self._outbox = Outbox(self._ids)
+        self._outbox = Outbox(self._ids, lazy_acks=is_client)
         self._seen = SeenMsgIds(seen_capacity)
         self._connection_initialized = False
         #: Client side: set by ``new_session_created`` until the payload is fully dispatched.
@@ -212,7 +221,8 @@ class Session:
 
     def send_error(self, req_msg_id: int, code: int, message: str) -> int:
         """Queue ``rpc_result`` carrying ``rpc_error`` for ``req_msg_id``."""
-        body = wire.pack_rpc_result(req_msg_id, wire.pack_rpc_error(code, message))
+        error = types.RpcError(error_code=code, error_message=message)._bytes()
+        body = wire.pack_rpc_result(req_msg_id, error)
         return self._queue_answer(req_msg_id, body)
 
     def send_update(self, obj: object) -> int:
@@ -222,10 +232,17 @@ class Session:
 
     def send_bad_msg_notification(self, bad_msg_id: int, bad_msg_seqno: int, error_code: int) -> int:
         """Queue ``bad_msg_notification`` refusing a client message (48 sends ``bad_server_salt``)."""
+        notice: types.BadServerSalt | types.BadMsgNotification
         if error_code == 48:
-            body = wire.pack_bad_server_salt(bad_msg_id, bad_msg_seqno, self.server_salt)
+            notice = types.BadServerSalt(
+                bad_msg_id=bad_msg_id, bad_msg_seqno=bad_msg_seqno, error_code=48,
+                new_server_salt=self.server_salt,
+            )
         else:
-            body = wire.pack_bad_msg_notification(bad_msg_id, bad_msg_seqno, error_code)
+            notice = types.BadMsgNotification(
+                bad_msg_id=bad_msg_id, bad_msg_seqno=bad_msg_seqno, error_code=error_code
+            )
+        body = notice._bytes()
         self._unanswered_requests.discard(bad_msg_id)
         return self._outbox.enqueue(body, content_related=False, response=True).origin_id
 
@@ -257,10 +274,19 @@ class Session:
             entries = [wire.InnerMessage(m.msg_id, m.seqno, m.body) for m in batch.messages]
             msg_id, seqno, body = batch.container_id, batch.container_seqno, wire.pack_container(entries)
         session_id = self.session_id if self.session_id is not None else 0
-        plaintext = wire.pack_plaintext(self.server_salt, session_id, msg_id, seqno, body)
-        extra = self._random(1)[0] % (_MAX_EXTRA_PADDING_BLOCKS + 1)
-        padding = self._random(crypto.padding_length(len(plaintext), extra))
-        return crypto.encrypt_message(self.auth_key, plaintext, self._x_out, padding)
+        extra = self._take_random(1)[0] % (_MAX_EXTRA_PADDING_BLOCKS + 1)
+        padding = self._take_random(crypto.padding_length(wire.HEADER_SIZE + len(body), extra))
+        plaintext = wire.pack_plaintext(self.server_salt, session_id, msg_id, seqno, body, padding)
+        return self._cipher.encrypt(self._x_out, plaintext)
+
+    def _take_random(self, size: int) -> bytes:
+        """``size`` bytes of the injected randomness, fetched ``_RANDOM_CHUNK`` bytes at a time."""
+        start = self._random_used
+        if start + size > len(self._random_pool):
+            self._random_pool = self._random(max(_RANDOM_CHUNK, size))
+            start = 0
+        self._random_used = start + size
+        return self._random_pool[start : start + size]
 
     # --- both sides: input --------------------------------------------------
 
@@ -285,7 +311,7 @@ class Session:
                 "auth_key_id", f"{payload[:8].hex()} is not our key ({self._auth_key_id.hex()})"
             )
         try:
-            plaintext = crypto.decrypt_message(self.auth_key, payload, self._x_in)
+            plaintext = self._cipher.decrypt(self._x_in, payload)
         except MessageRejectedError as exc:
             raise SessionCheckError("msg_key", str(exc)) from None
         plain = wire.parse_plaintext(plaintext)
@@ -361,12 +387,13 @@ class Session:
 
     def _carries_resync_notice(self, messages: tuple[wire.InnerMessage, ...]) -> bool:
         for message in messages:
-            if wire.constructor_of(message.body) != wire.BAD_MSG_NOTIFICATION:
+            if wire.constructor_of(message.body) != _BAD_MSG_NOTIFICATION:
                 continue
             try:
-                bad_msg_id, _, code = wire.read_bad_msg_notification(message.body)
-            except TruncatedError:
+                notice = types.BadMsgNotification.from_bytes(message.body)
+            except DecodeError:
                 continue
+            bad_msg_id, code = notice.bad_msg_id, notice.error_code
             known = bad_msg_id in self._outbox.recent or bad_msg_id in self._outbox.containers
             if code in (16, 17) and (known or bad_msg_id in self._outbox.pending):
                 return True
@@ -451,7 +478,7 @@ class Session:
     def _seqno_problem(self, message: wire.InnerMessage) -> int | None:
         """Server side: 32/33 for a seq_no out of order with msg_ids, 34 for an odd service seq_no."""
         content = bool(message.seqno & 1)
-        if content and wire.constructor_of(message.body) in (wire.MSGS_ACK, wire.MSG_CONTAINER):
+        if content and wire.constructor_of(message.body) in _NEVER_CONTENT_FROM_CLIENT:
             return 34
         if not content:
             return None
@@ -472,8 +499,10 @@ class Session:
         self._last_content_in = None
         if self._announced_session != session_id:
             self._announced_session = session_id
-            body = wire.pack_new_session_created(first_msg_id, self._random_long(), self.server_salt)
-            self._outbox.enqueue(body, content_related=True)
+            created = types.NewSessionCreated(
+                first_msg_id=first_msg_id, unique_id=self._random_long(), server_salt=self.server_salt
+            )
+            self._outbox.enqueue(created._bytes(), content_related=True)
 
     # --- helpers shared with the handlers ------------------------------------
 
