@@ -20,6 +20,9 @@ install: $(STAMP)
 
 $(LAYER): $(STAMP) $(SCHEMA) $(wildcard generator/*.py generator/*.lark generator/templates/*.j2)
 	$(BIN)/python -m generator --out tlruntime/tl $(SCHEMA)
+	# Byte-compile like `pip install` does for a wheel, so imports never pay for compiling
+	# (this environment may set PYTHONDONTWRITEBYTECODE, which would otherwise recompile every run).
+	$(BIN)/python -m compileall -q -j 0 tlruntime generator >/dev/null
 
 generate: $(LAYER)
 
