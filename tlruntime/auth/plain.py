@@ -11,7 +11,6 @@ a payload whose auth_key_id is not zero is an encrypted message and raises
 
 from __future__ import annotations
 
-import math
 import struct
 from collections.abc import Callable
 
@@ -22,6 +21,7 @@ from ..errors import (
     TrailingBytesError,
     TruncatedError,
 )
+from ..session.msgid import MsgIdGenerator as SessionMsgIdGenerator
 
 __all__ = [
     "HEADER_SIZE",
@@ -98,27 +98,22 @@ def unpack_plain(payload: bytes) -> tuple[int, bytes]:
     return msg_id, bytes(payload[HEADER_SIZE : HEADER_SIZE + length])
 
 
-class MsgIdGenerator:
-    """Time-based message ids from an injected clock, strictly increasing.
+class MsgIdGenerator(SessionMsgIdGenerator):
+    """The handshake's callable form of :class:`tlruntime.session.msgid.MsgIdGenerator`.
 
-    ``msg_id`` approximately equals ``unixtime * 2**32``; clients use ids
-    divisible by 4 (``remainder=0``), servers answering a client use ids
-    congruent to 1 modulo 4 (``remainder=1``).  When the clock stalls or goes
-    back, the next id is the previous one plus 4, so ids never repeat.
+    ``ids()`` returns the next id with a fixed remainder modulo 4: clients use
+    ``remainder=0``, servers answering a client ``remainder=1`` (3 would be a
+    server-initiated message).  Time-based and strictly increasing: the id
+    arithmetic is the session's, so the handshake and the session agree.
     """
+
+    __slots__ = ("_response",)
 
     def __init__(self, clock: Callable[[], float], *, remainder: int = 0) -> None:
         if remainder not in (0, 1, 3):
             raise ValueError(f"msg_id remainder modulo 4 must be 0, 1 or 3, not {remainder}")
-        self._clock = clock
-        self._remainder = remainder
-        self._last = 0
+        super().__init__(clock, side="client" if remainder == 0 else "server")
+        self._response = remainder == 1
 
     def __call__(self) -> int:
-        now = self._clock()
-        fraction, whole = math.modf(now)
-        msg_id = (int(whole) << 32) | (int(fraction * 2**32) & ~3) | self._remainder
-        if msg_id <= self._last:
-            msg_id = self._last + 4
-        self._last = msg_id
-        return msg_id
+        return self.next(response=self._response)

@@ -15,8 +15,9 @@ Design:
   else is in flight is written at once (the latency-bound case); calls made
   while others are in flight share one flush per event-loop iteration, so
   many concurrent calls share packets (containers).
-* Timeouts are one timer per call on a bare future (no ``wait_for`` task
-  plumbing, no done callbacks).
+* Timeouts cost no timer per call: each call records its deadline and one
+  sweep timer, armed for the earliest deadline, fails the calls whose time
+  is up (no ``wait_for`` task plumbing, no done callbacks, no heap churn).
 * A dropped connection is reopened with bounded retries and exponential
   backoff; the session re-sends every unanswered request under new msg_ids.
   A call either returns, raises its RPC error, raises :class:`TimeoutError`
@@ -143,6 +144,10 @@ class Client:
         self._pending: dict[int, tuple[object, asyncio.Future[Any]]] = {}
         self._connect_lock: asyncio.Lock | None = None
         self._flush_scheduled = False
+        #: future -> (deadline on the loop clock, msg_id, timeout) of every call being awaited.
+        self._deadlines: dict[asyncio.Future[Any], tuple[float, int, float]] = {}
+        self._sweep_timer: asyncio.TimerHandle | None = None
+        self._sweep_at = 0.0
         self._ack_timer: asyncio.TimerHandle | None = None
         self._closed = False
         self.handshakes = 0
@@ -218,6 +223,9 @@ class Client:
             self._link = None
         if self._ack_timer is not None:
             self._ack_timer.cancel()
+        if self._sweep_timer is not None:
+            self._sweep_timer.cancel()
+            self._sweep_timer = None
         self._fail_all(ConnectionLostError("the client was closed"))
         self._persist()
         if self._store is not None:
@@ -300,19 +308,40 @@ class Client:
     async def _wait(self, msg_id: int, future: asyncio.Future[Any], timeout: float | None) -> Any:
         """Await the answer; the entry leaves ``_pending`` when it resolves, times out or is cancelled."""
         limit = self.timeout if timeout is None else timeout
-        timer = asyncio.get_running_loop().call_later(limit, self._expire, msg_id, future, limit)
+        deadline = future.get_loop().time() + limit
+        deadlines = self._deadlines
+        deadlines[future] = (deadline, msg_id, limit)
+        if self._sweep_timer is None or deadline < self._sweep_at:
+            self._arm_sweep(deadline)
         try:
             return await future
         except asyncio.CancelledError:
             self._forget(msg_id, future)
             raise
         finally:
-            timer.cancel()
+            del deadlines[future]
 
-    def _expire(self, msg_id: int, future: asyncio.Future[Any], limit: float) -> None:
-        if not future.done():
-            self._forget(msg_id, future)
-            future.set_exception(TimeoutError(f"no answer within {limit} s"))
+    def _arm_sweep(self, at: float) -> None:
+        if self._sweep_timer is not None:
+            self._sweep_timer.cancel()
+        self._sweep_at = at
+        self._sweep_timer = asyncio.get_running_loop().call_at(at, self._sweep)
+
+    def _sweep(self) -> None:
+        """Fail every call whose deadline has passed with :class:`TimeoutError`; re-arm for the next one."""
+        self._sweep_timer = None
+        now = asyncio.get_running_loop().time()
+        earliest: float | None = None
+        for future, (deadline, msg_id, limit) in list(self._deadlines.items()):
+            if future.done():
+                continue
+            if deadline <= now:
+                self._forget(msg_id, future)
+                future.set_exception(TimeoutError(f"no answer within {limit} s"))
+            elif earliest is None or deadline < earliest:
+                earliest = deadline
+        if earliest is not None and not self._closed:
+            self._arm_sweep(earliest)
 
     async def _ready_session(self) -> Session:
         if self._session is None:

@@ -6,10 +6,15 @@ upper 32 bits are the sender's estimate of *server* time in seconds, the lower
 message (0 for the client, 1 for a server response, 3 for a message the
 server initiates).  Every id a side generates within a session must be
 greater than the previous one, so ties on a coarse clock advance by 4.
+
+This is the one msg_id generator of the runtime: the unencrypted handshake
+(:mod:`tlruntime.auth.plain`) uses it through a callable adapter.  The module
+imports nothing from the rest of the package.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Callable, Literal
 
 __all__ = ["Side", "MsgIdGenerator", "msg_id_time", "CLIENT_SUFFIX", "RESPONSE_SUFFIX", "SERVER_SUFFIX"]
@@ -80,7 +85,10 @@ class MsgIdGenerator:
             suffix = CLIENT_SUFFIX
         else:
             suffix = RESPONSE_SUFFIX if response else SERVER_SUFFIX
-        base = int(self.server_time() * _SCALE) & ~3
+        # Whole seconds and fraction apart: ``time * 2**32`` as one float would
+        # lose the low bits of the fraction (a double holds 53 bits, the id 64).
+        fraction, whole = math.modf(self.server_time())
+        base = ((int(whole) << 32) | int(fraction * _SCALE)) & ~3
         floor = (self._last & ~3) + 4
         if base < floor:
             base = floor

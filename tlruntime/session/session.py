@@ -349,9 +349,9 @@ class Session:
             if reason is not None:
                 raise SessionCheckError("duplicate_msg_id", reason, msg_id=msg_id)
 
-    def _time_problem(self, msg_id: int) -> int | None:
-        """16 (too old) or 17 (too far ahead) when ``msg_id`` is outside the time window."""
-        skew = msg_id_time(msg_id) - self._ids.server_time()
+    def _time_problem(self, msg_id: int, now: float) -> int | None:
+        """16 (too old) or 17 (too far ahead) when ``msg_id`` is outside the time window around ``now``."""
+        skew = msg_id_time(msg_id) - now
         if skew < -MAX_PAST:
             return 16
         if skew > MAX_FUTURE:
@@ -367,8 +367,9 @@ class Session:
                 raise SessionCheckError(
                     "msg_id_parity", f"server msg_id {msg_id} is even", msg_id=msg_id
                 )
+        now = self._ids.server_time()  # one clock reading per payload
         for msg_id in every_id:
-            problem = self._time_problem(msg_id)
+            problem = self._time_problem(msg_id, now)
             if problem is None:
                 continue
             # Our clock is off: the server's own notice is how we learn it, so
@@ -404,13 +405,14 @@ class Session:
     ) -> tuple[tuple[int, int, int], ...]:
         """Server side: client messages with a bad msg_id are refused with a notice, not an exception."""
         refused = []
-        outer_problem = _parity_problem(plain.msg_id) or self._time_problem(plain.msg_id)
+        now = self._ids.server_time()  # one clock reading per payload
+        outer_problem = _parity_problem(plain.msg_id) or self._time_problem(plain.msg_id, now)
         if outer_problem is not None:
             return ((plain.msg_id, plain.seqno, outer_problem),)
         for message in messages:
             if message.msg_id == plain.msg_id:
                 continue
-            problem = _parity_problem(message.msg_id) or self._time_problem(message.msg_id)
+            problem = _parity_problem(message.msg_id) or self._time_problem(message.msg_id, now)
             if problem is not None:
                 refused.append((message.msg_id, message.seqno, problem))
         return tuple(refused)
