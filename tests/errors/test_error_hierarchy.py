@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -55,6 +56,8 @@ def test_unknown_constructor_names_id_in_hex_and_offset() -> None:
 
 def test_errors_module_is_cheap_to_import() -> None:
     # `re` pulls in enum and the regex compiler: several ms for every user at start-up.
-    code = "import sys, tlruntime.errors; print('re' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    # -S: without site, whose path hooks (e.g. an editable install's finder) may load `re` themselves.
+    repo = str(Path(__file__).resolve().parents[2])
+    code = f"import sys; sys.path.insert(0, {repo!r}); import tlruntime.errors; print('re' in sys.modules)"
+    out = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
