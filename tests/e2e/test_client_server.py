@@ -92,6 +92,27 @@ def test_pem_key_and_init_connection(server_key: RSAPrivateKey) -> None:
     run(_pem_and_init_connection(server_key))
 
 
+async def _default_init_connection(server_key: RSAPrivateKey) -> None:
+    """Without api_id the first call of a connection is still wrapped (api_id 0)."""
+    seen: list[RequestContext] = []
+    async with LoopbackServer(host=HOST, port=0, private_key=server_key) as server:
+
+        @server.register(functions.help.GetNearestDc)
+        def nearest(request: Any, ctx: RequestContext) -> Any:
+            seen.append(ctx)
+            return types.NearestDc(country="NL", this_dc=ctx.dc_id, nearest_dc=ctx.dc_id)
+
+        async with Client(HOST, server.port, server.public_key, timeout=10) as client:
+            await client(functions.help.GetNearestDc())
+            await client(functions.help.GetNearestDc())
+    assert seen[0].layer == 229 and seen[0].init is not None and seen[0].init.api_id == 0
+    assert seen[1].layer is None and seen[1].init is None  # only the first call of a connection
+
+
+def test_first_call_wrapped_by_default(server_key: RSAPrivateKey) -> None:
+    run(_default_init_connection(server_key))
+
+
 # --- errors ----------------------------------------------------------------------------
 
 

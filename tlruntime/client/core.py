@@ -91,9 +91,10 @@ class Client:
     call), ``connect_timeout`` each connection attempt and each handshake
     step.  ``max_reconnects`` consecutive failed attempts (with backoff from
     ``reconnect_delay`` doubling up to ``max_reconnect_delay``) end in
-    :class:`ConnectionLostError` for every pending call.  Pass ``api_id`` (or
-    an ``init_connection`` wrapper) to send ``invokeWithLayer(initConnection)``
-    as Telegram requires on each new connection.  ``clock`` and
+    :class:`ConnectionLostError` for every pending call.  The first request of
+    each new connection is wrapped in ``invokeWithLayer(initConnection(...))``
+    as Telegram requires: ``api_id`` (default 0) feeds the default wrapper, or
+    pass your own ``init_connection``.  ``clock`` and
     ``random_bytes`` are injectable for reproducible runs.
     """
 
@@ -134,8 +135,10 @@ class Client:
         self.on_update = on_update
         self._clock = clock
         self._random_bytes = random_bytes
-        if init_connection is None and api_id is not None:
-            init_connection = default_init_connection(api_id)
+        if init_connection is None:
+            # The first request of every connection goes out as
+            # invokeWithLayer(229, initConnection(...)), as Telegram requires.
+            init_connection = default_init_connection(api_id if api_id is not None else 0)
         self._init_connection = init_connection
         self._store = SessionStore(session_path) if session_path is not None else None
         self._session: Session | None = None
