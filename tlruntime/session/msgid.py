@@ -29,6 +29,7 @@ RESPONSE_SUFFIX = 1
 SERVER_SUFFIX = 3
 
 _SCALE = 1 << 32
+_modf = math.modf
 
 
 def msg_id_time(msg_id: int) -> float:
@@ -44,7 +45,7 @@ class MsgIdGenerator:
     generator never consults the system clock itself, so tests replay exactly.
     """
 
-    __slots__ = ("_clock", "_side", "_offset", "_last")
+    __slots__ = ("_clock", "_side", "_offset", "_last", "_suffix", "_response_suffix")
 
     def __init__(self, clock: Callable[[], float], *, side: Side, time_offset: int = 0) -> None:
         if side not in ("client", "server"):
@@ -53,6 +54,10 @@ class MsgIdGenerator:
         self._side: Side = side
         self._offset = int(time_offset)
         self._last = 0
+        # The low two bits of every id, chosen once: next() runs once per message sent.
+        is_client = side == "client"
+        self._suffix = CLIENT_SUFFIX if is_client else SERVER_SUFFIX
+        self._response_suffix = CLIENT_SUFFIX if is_client else RESPONSE_SUFFIX
 
     @property
     def side(self) -> Side:
@@ -81,13 +86,10 @@ class MsgIdGenerator:
 
     def next(self, *, response: bool = False) -> int:
         """The next id.  ``response`` matters on the server only (suffix 1 instead of 3)."""
-        if self._side == "client":
-            suffix = CLIENT_SUFFIX
-        else:
-            suffix = RESPONSE_SUFFIX if response else SERVER_SUFFIX
+        suffix = self._response_suffix if response else self._suffix
         # Whole seconds and fraction apart: ``time * 2**32`` as one float would
         # lose the low bits of the fraction (a double holds 53 bits, the id 64).
-        fraction, whole = math.modf(self.server_time())
+        fraction, whole = _modf(self._clock() + self._offset)
         base = ((int(whole) << 32) | int(fraction * _SCALE)) & ~3
         floor = (self._last & ~3) + 4
         if base < floor:

@@ -107,16 +107,13 @@ class Outbox:
         answers: int | None = None,
     ) -> Outgoing:
         msg_id = self.ids.next(response=response)
-        out = Outgoing(
-            origin_id=msg_id,
-            msg_id=msg_id,
-            seqno=self.next_seqno(content_related),
-            body=body,
-            content_related=content_related,
-            request=request,
-            response=response,
-            answers=answers,
-        )
+        if content_related:  # next_seqno, inlined: this runs once per message sent
+            seqno = 2 * self.content_count + 1
+            self.content_count += 1
+        else:
+            seqno = 2 * self.content_count
+        # Positional: keyword arguments cost measurably at one Outgoing per message.
+        out = Outgoing(msg_id, msg_id, seqno, body, content_related, request, response, (), answers)
         self.queue.append(out)
         if request is not None:
             self.pending[msg_id] = out

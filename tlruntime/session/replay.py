@@ -50,11 +50,18 @@ class SeenMsgIds:
         return None
 
     def add_all(self, msg_ids: Iterable[int]) -> None:
-        for msg_id in msg_ids:
-            insort(self._ids, msg_id)
-        overflow = len(self._ids) - self._capacity
+        ids = self._ids
+        new = sorted(msg_ids)
+        if not new:
+            return
+        if not ids or new[0] > ids[-1]:
+            ids.extend(new)  # the usual case: appended in order, no search
+        else:
+            for msg_id in new:
+                insort(ids, msg_id)
+        overflow = len(ids) - self._capacity
         if overflow > 0:
-            del self._ids[:overflow]
+            del ids[:overflow]
 
     def clear(self) -> None:
         self._ids.clear()

@@ -32,6 +32,7 @@ requests itself and hands every other request to its driver as
 from __future__ import annotations
 
 import hmac
+import itertools
 import os
 import time
 from dataclasses import dataclass
@@ -54,6 +55,8 @@ MAX_PAST = 300
 MAX_FUTURE = 30
 #: Random extra padding blocks (0..15) hide the true length of short messages.
 _MAX_EXTRA_PADDING_BLOCKS = 15
+#: Server side: answers remembered for ``msg_resend_ans_req`` (between this many and twice as many).
+_ANSWER_MEMORY = 4096
 #: Randomness is fetched in chunks of this size (one system call serves many packets' padding).
 _RANDOM_CHUNK = 4096
 
@@ -84,6 +87,8 @@ class _Checked:
     refused: tuple[tuple[int, int, int], ...]
     #: Server side: the client opened a session we did not know yet.
     new_session: bool
+    #: The outer msg_id and every distinct inner one (recorded in the replay window on commit).
+    every_id: list[int]
 
 
 class Session:
@@ -335,8 +340,8 @@ class Session:
             self._check_server_ids(plain, messages, every_id)
             refused: tuple[tuple[int, int, int], ...] = ()
         else:
-            refused = self._client_id_problems(plain, messages)
-        return _Checked(plain, messages, refused, new_session)
+            refused = self._client_id_problems(plain, messages, every_id)
+        return _Checked(plain, messages, refused, new_session, every_id)
 
     def _check_replays(self, msg_ids: list[int]) -> None:
         # The window is kept across session ids on purpose: msg_ids are unique per
@@ -344,6 +349,9 @@ class Session:
         # replay old packets by alternating session ids.
         if len(set(msg_ids)) != len(msg_ids):
             raise SessionCheckError("duplicate_msg_id", "a msg_id repeats inside the payload")
+        highest = self._seen.highest
+        if highest is None or min(msg_ids) > highest:
+            return  # the usual case: every id above all seen ones is new, no search per id
         for msg_id in msg_ids:
             reason = self._seen.replay_reason(msg_id)
             if reason is not None:
@@ -401,11 +409,21 @@ class Session:
         return False
 
     def _client_id_problems(
-        self, plain: wire.PlainMessage, messages: tuple[wire.InnerMessage, ...]
+        self, plain: wire.PlainMessage, messages: tuple[wire.InnerMessage, ...], every_id: list[int]
     ) -> tuple[tuple[int, int, int], ...]:
         """Server side: client messages with a bad msg_id are refused with a notice, not an exception."""
-        refused = []
         now = self._ids.server_time()  # one clock reading per payload
+        # The usual case in one pass: every id divisible by 4, and the lowest and
+        # highest (the time check is monotonic in the id) inside the window.
+        low_bits = 0
+        for msg_id in every_id:
+            low_bits |= msg_id
+        if not low_bits & 3 and (
+            self._time_problem(min(every_id), now) is None
+            and self._time_problem(max(every_id), now) is None
+        ):
+            return ()
+        refused = []
         outer_problem = _parity_problem(plain.msg_id) or self._time_problem(plain.msg_id, now)
         if outer_problem is not None:
             return ((plain.msg_id, plain.seqno, outer_problem),)
@@ -423,9 +441,7 @@ class Session:
         plain = checked.plain
         if checked.new_session:
             self._adopt_session(plain.session_id, min(m.msg_id for m in checked.messages))
-        self._seen.add_all(
-            [plain.msg_id] + [m.msg_id for m in checked.messages if m.msg_id != plain.msg_id]
-        )
+        self._seen.add_all(checked.every_id)
         refused_ids = {msg_id for msg_id, _, _ in checked.refused}
         if plain.msg_id in refused_ids:
             self._refuse(checked.refused, events)
@@ -437,18 +453,21 @@ class Session:
         self._refuse(checked.refused, events)
         from .handlers import dispatch
 
+        is_server = self.side == "server"
+        acks = self._outbox.acks
         for message in checked.messages:
-            if message.msg_id in refused_ids:
+            msg_id, seqno, body = message
+            if refused_ids and msg_id in refused_ids:
                 continue
-            if self.side == "server":
-                code = self._seqno_problem(message)
+            if is_server:
+                code = self._seqno_problem(msg_id, seqno, body)
                 if code is not None:
-                    self.send_bad_msg_notification(message.msg_id, message.seqno, code)
-                    events.append(BadMessageNotified(message.msg_id, code))
+                    self.send_bad_msg_notification(msg_id, seqno, code)
+                    events.append(BadMessageNotified(msg_id, code))
                     continue
-            if message.seqno & 1:
-                self._outbox.ack(message.msg_id)
-            dispatch(self, message, events)
+            if seqno & 1:
+                acks[msg_id] = None  # Outbox.ack, inlined: this runs once per received message
+            dispatch(self, msg_id, body, events)
         if self._new_session_first_id is not None:
             self._resend_lost_requests(events)
         return events
@@ -477,22 +496,23 @@ class Session:
             self.send_bad_msg_notification(msg_id, seqno, code)
             events.append(BadMessageNotified(msg_id, code))
 
-    def _seqno_problem(self, message: wire.InnerMessage) -> int | None:
+    def _seqno_problem(self, msg_id: int, seqno: int, body: bytes) -> int | None:
         """Server side: 32/33 for a seq_no out of order with msg_ids, 34 for an odd service seq_no."""
-        content = bool(message.seqno & 1)
-        if content and wire.constructor_of(message.body) in _NEVER_CONTENT_FROM_CLIENT:
-            return 34
-        if not content:
+        if not seqno & 1:
             return None
+        if wire.constructor_of(body) in _NEVER_CONTENT_FROM_CLIENT:
+            return 34
         last = self._last_content_in
         if last is not None:
             last_id, last_seqno = last
-            if message.msg_id > last_id and message.seqno <= last_seqno:
-                return 32
-            if message.msg_id < last_id and message.seqno >= last_seqno:
+            if msg_id > last_id:
+                if seqno <= last_seqno:
+                    return 32
+            elif msg_id < last_id and seqno >= last_seqno:
                 return 33
-        if last is None or message.msg_id > last[0]:
-            self._last_content_in = (message.msg_id, message.seqno)
+            else:
+                return None
+        self._last_content_in = (msg_id, seqno)
         return None
 
     def _adopt_session(self, session_id: int, first_msg_id: int) -> None:
@@ -512,9 +532,15 @@ class Session:
         out = self._outbox.enqueue(body, content_related=True, response=True, answers=req_msg_id)
         self._outbox.discard_ack(req_msg_id)  # the answer acknowledges the request
         self._unanswered_requests.discard(req_msg_id)
-        self._answer_of[req_msg_id] = out
-        if len(self._answer_of) > 4096:
-            del self._answer_of[next(iter(self._answer_of))]
+        answer_of = self._answer_of
+        answer_of[req_msg_id] = out
+        if len(answer_of) > 2 * _ANSWER_MEMORY:
+            # Trimmed in bulk, keeping the newest: deleting the oldest key one at a
+            # time made ``next(iter(dict))`` walk every deleted slot before it, an
+            # O(n) scan per answer that dominated the server's cost per ping.
+            self._answer_of = dict(
+                itertools.islice(answer_of.items(), len(answer_of) - _ANSWER_MEMORY, None)
+            )
         return out.origin_id
 
     def _request_body(self, request: object) -> bytes:
