@@ -428,7 +428,7 @@ class Client:
         for payload in payloads:
             self._on_payload(payload)
         session = self._session
-        if session is not None and session.has_outgoing() and not self._flush_scheduled:
+        if session is not None and session.has_queued() and not self._flush_scheduled:
             self._flush()
 
     def _on_link_lost(self, link: Link, error: BaseException) -> None:

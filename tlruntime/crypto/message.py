@@ -155,7 +155,8 @@ class MessageCipher:
         arbitrary callers, the session builds it that way.  Passing the padding
         already appended (``padding=b""``) saves one copy of the plaintext.
         """
-        _check_x(x)
+        if x != CLIENT_TO_SERVER and x != SERVER_TO_CLIENT:
+            _check_x(x)
         side = x >> 3
         digest = hashlib.sha256(self._msg_key_part[side])
         digest.update(plaintext)
@@ -163,7 +164,7 @@ class MessageCipher:
             digest.update(padding)
             data = b"".join((plaintext, padding))
         else:
-            data = as_bytes(plaintext)
+            data = plaintext if type(plaintext) is bytes else bytes(plaintext)
         if len(data) % _BLOCK:
             raise EncodeError(f"padded plaintext of {len(data)} bytes is not a multiple of {_BLOCK}")
         key_of_message = digest.digest()[8:24]
@@ -178,8 +179,9 @@ class MessageCipher:
         match the decrypted plaintext (compared in constant time).  Never
         returns unauthenticated bytes.
         """
-        _check_x(x)
-        size = nbytes(data)
+        if x != CLIENT_TO_SERVER and x != SERVER_TO_CLIENT:
+            _check_x(x)
+        size = len(data) if type(data) is bytes else nbytes(data)
         if size < HEADER_SIZE + _BLOCK:
             raise MessageRejectedError(
                 f"encrypted message of {size} bytes is shorter than the "
@@ -195,10 +197,15 @@ class MessageCipher:
                 f"auth_key_id {bytes(view[:8]).hex()} does not match ours ({self.auth_key_id.hex()})"
             )
         side = x >> 3
-        received_key = as_bytes(view[8:24])
+        if type(view) is bytes:  # the usual case: slices are bytes already, no conversion calls
+            received_key = view[8:24]
+            ciphertext = view[24:]
+        else:
+            received_key = as_bytes(view[8:24])
+            ciphertext = as_bytes(view[24:])
         key, iv = _derive_key_iv(received_key, self._a_part[side], self._b_part[side])
         # cryptg takes only ``bytes``: this slice is the one unavoidable copy of the ciphertext.
-        plaintext = cryptg.decrypt_ige(as_bytes(view[24:]), key, iv)
+        plaintext = cryptg.decrypt_ige(ciphertext, key, iv)
         digest = hashlib.sha256(self._msg_key_part[side])
         digest.update(plaintext)
         if not hmac.compare_digest(digest.digest()[8:24], received_key):

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
+from ..crypto.message import MessageCipher
 from ..crypto.rsa import RSAPrivateKey, RSAPublicKey
 from ..storage import AuthKeyStore, auth_key_id_of
 from ..transports import DEFAULT_MAX_FRAME_SIZE
@@ -71,6 +72,8 @@ class LoopbackServer:
         """Completed auth key exchanges since start (tests assert a stored key skips one)."""
         self.requests_served = 0
         self._auth_keys: dict[int, bytes] = {}
+        #: One cipher per auth key, made on first use: connections decrypt with it to route by session.
+        self._ciphers: dict[int, MessageCipher] = {}
         self._salts: dict[int, int] = {}
         self._store = AuthKeyStore(state_path) if state_path is not None else None
         if self._store is not None:
@@ -150,6 +153,16 @@ class LoopbackServer:
 
     def auth_key(self, auth_key_id: int) -> bytes | None:
         return self._auth_keys.get(auth_key_id)
+
+    def cipher(self, auth_key_id: int) -> MessageCipher | None:
+        """The :class:`MessageCipher` of a known auth key (None for a key we never created)."""
+        cipher = self._ciphers.get(auth_key_id)
+        if cipher is None:
+            auth_key = self._auth_keys.get(auth_key_id)
+            if auth_key is None:
+                return None
+            cipher = self._ciphers[auth_key_id] = MessageCipher(auth_key)
+        return cipher
 
     def add_auth_key(self, auth_key: bytes, server_salt: int | None = None) -> int:
         """Record a key a handshake just created (and its first server salt)."""

@@ -28,8 +28,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
 from ..auth import AuthKeyCreated, ServerHandshake
-from ..crypto import ige
-from ..crypto import message as crypto_message
+from ..crypto.message import CLIENT_TO_SERVER
 from ..errors import HandshakeError, MessageRejectedError, TLError, TransportError
 from ..session import DisconnectDelay, Request
 from ..transports import Frame, TransportCodec, TransportDetector
@@ -38,28 +37,16 @@ if TYPE_CHECKING:
     from .app import LoopbackServer
     from .sessions import ServerSession
 
-__all__ = ["ServerConnection", "peek_session_id"]
+__all__ = ["ServerConnection"]
 
 log = logging.getLogger(__name__)
 
 _NO_AUTH_KEY = struct.pack("<i", -404)
+#: The session_id sits after the 8-byte salt at the start of the plaintext.
+_unpack_session_id = struct.Struct("<q").unpack_from
 _PLAIN_KEY_ID = b"\x00" * 8
 #: auth_key_id (8) + msg_key (16) + at least one AES block.
 _MIN_ENCRYPTED = 8 + 16 + 16
-
-
-def peek_session_id(auth_key: bytes, payload: bytes) -> int:
-    """The session_id of an encrypted message, from its first AES-IGE block only.
-
-    Routing needs the session before the full decryption and checks run; the
-    first plaintext block is ``salt(8) + session_id(8)``, and IGE decrypts it
-    from the first ciphertext block and the IV alone.  The value is not trusted:
-    the session's own checks (msg_key over the whole message) decide.
-    """
-    msg_key = payload[8:24]
-    key, iv = crypto_message.aes_key_iv(auth_key, msg_key, crypto_message.CLIENT_TO_SERVER)
-    first_block = ige.aes_ige_decrypt(payload[24:40], key, iv)
-    return int.from_bytes(first_block[8:16], "little", signed=True)
 
 
 class ServerConnection(asyncio.Protocol):
@@ -214,19 +201,30 @@ class ServerConnection(asyncio.Protocol):
             log.info("%s: %d-byte payload is too short to be a message; dropped", self.peer, len(payload))
             return
         key_id = _signed(payload[:8])
-        auth_key = self.server.auth_key(key_id)
-        if auth_key is None:
+        server = self.server
+        cipher = server.cipher(key_id)
+        if cipher is None:
             log.info("%s: unknown auth key %s: -404", self.peer, payload[:8].hex())
             self.send_payload(_NO_AUTH_KEY)
             self.closing = True
             return
-        session_id = peek_session_id(auth_key, payload)
-        session = self.server.session(key_id, session_id)
+        # Decrypted (and msg_key-checked) once, here: routing needs the
+        # session_id inside, and the session takes the authenticated plaintext.
+        try:
+            plaintext = cipher.decrypt(CLIENT_TO_SERVER, payload)
+        except MessageRejectedError as error:
+            log.info("%s: message dropped: %s", self.peer, error)
+            return
+        session_id = _unpack_session_id(plaintext, 8)[0]
+        session = server.session(key_id, session_id)
         created = session is None
         if session is None:
-            session = self.server.open_session(key_id, session_id, auth_key)
+            auth_key = server.auth_key(key_id)
+            if auth_key is None:  # pragma: no cover - a cipher exists only for a known key
+                return
+            session = server.open_session(key_id, session_id, auth_key)
         try:
-            events = session.core.receive(payload)
+            events = session.core.receive_decrypted(plaintext)
         except MessageRejectedError as error:
             log.info("%s: message dropped: %s", self.peer, error)
             if created:

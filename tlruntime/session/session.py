@@ -264,6 +264,15 @@ class Session:
         """Whether :meth:`pending_bytes` would return a payload now (cheap: no packing)."""
         return self._outbox.has_work()
 
+    def has_queued(self) -> bool:
+        """Whether messages other than acks wait to go out (resends, answers, service replies).
+
+        A client that has just read answers checks this rather than
+        :meth:`has_outgoing`: acks alone are no reason for a packet of their
+        own, they ride on the next request (or the driver's ack timer).
+        """
+        return bool(self._outbox.queue)
+
     def outgoing(self) -> list[bytes]:
         """Every payload that is ready, in order."""
         payloads = []
@@ -301,11 +310,22 @@ class Session:
         Raises :class:`SessionCheckError` (a :class:`MessageRejectedError`)
         naming the failed check; the session state is then unchanged.
         """
-        checked = self._check(payload)
-        return self._commit(checked)
+        return self._commit(self._check(self._decrypt(payload)))
 
-    def _check(self, payload: bytes) -> _Checked:
-        """Phase one: every check, no state change."""
+    def receive_decrypted(self, plaintext: bytes) -> list[Event]:
+        """:meth:`receive` for a payload the driver already decrypted with this auth key.
+
+        ``plaintext`` must come from :meth:`MessageCipher.decrypt
+        <tlruntime.crypto.message.MessageCipher.decrypt>` under this session's
+        key and direction, which checks ``msg_key`` (so it is authenticated).
+        A server decrypts once to read the session_id it routes by; running the
+        AES and key derivation a second time here would only repeat that work.
+        Every other check runs as in :meth:`receive`.
+        """
+        return self._commit(self._check(plaintext))
+
+    def _decrypt(self, payload: bytes) -> bytes:
+        """Phase one, first half: length, key id and ``msg_key`` checks, then the plaintext."""
         size = len(payload)
         if size < crypto.HEADER_SIZE + 16 or (size - crypto.HEADER_SIZE) % 16:
             raise SessionCheckError(
@@ -316,9 +336,12 @@ class Session:
                 "auth_key_id", f"{payload[:8].hex()} is not our key ({self._auth_key_id.hex()})"
             )
         try:
-            plaintext = self._cipher.decrypt(self._x_in, payload)
+            return self._cipher.decrypt(self._x_in, payload)
         except MessageRejectedError as exc:
             raise SessionCheckError("msg_key", str(exc)) from None
+
+    def _check(self, plaintext: bytes) -> _Checked:
+        """Phase one: every check on the authenticated plaintext, no state change."""
         plain = wire.parse_plaintext(plaintext)
         new_session = False
         if self.side == "client":
