@@ -576,7 +576,8 @@ class Session:
         ):
             wrapped = self._init_connection(request)
             self._connection_initialized = True
-        return wire.gzip_if_smaller(_boxed(wrapped))
+        body = _boxed(wrapped)
+        return body if len(body) <= wire.GZIP_THRESHOLD else wire.gzip_if_smaller(body)
 
     def _pending_in_order(self) -> list[Outgoing]:
         return sorted(self._outbox.pending.values(), key=lambda out: out.origin_id)
@@ -613,9 +614,10 @@ def _parity_problem(client_msg_id: int) -> int | None:
 
 def _boxed(obj: object) -> bytes:
     """Boxed TL bytes of ``obj`` (a generated object, or bytes already serialized)."""
-    if isinstance(obj, (bytes, bytearray, memoryview)):
+    to_bytes = getattr(type(obj), "__bytes__", None)  # generated classes (and ``bytes`` itself)
+    if to_bytes is not None:
+        data = to_bytes(obj)
+        return data if type(data) is bytes else bytes(data)
+    if isinstance(obj, (bytearray, memoryview)):
         return bytes(obj)
-    to_bytes = getattr(type(obj), "__bytes__", None)
-    if to_bytes is None:
-        raise EncodeError(f"{type(obj).__name__} is not a TL object (it has no __bytes__)")
-    return bytes(to_bytes(obj))
+    raise EncodeError(f"{type(obj).__name__} is not a TL object (it has no __bytes__)")

@@ -191,7 +191,9 @@ def parse_container(body: bytes, container_msg_id: int) -> list[InnerMessage]:
 
 # --- gzip_packed ------------------------------------------------------------
 
-_GZIP_THRESHOLD = 512
+#: Bodies up to this size are never worth compressing (callers may skip the call below).
+GZIP_THRESHOLD = 512
+_GZIP_THRESHOLD = GZIP_THRESHOLD
 
 
 def gzip_if_smaller(body: bytes) -> bytes:
