@@ -11,13 +11,16 @@ Design:
   (:class:`~tlruntime.client.link.Link`) whose ``data_received`` runs
   transport -> session -> futures in one go, so an answer wakes its caller
   in the next loop iteration.
-* ``__call__`` queues the request in the session.  A call made while nothing
-  else is in flight is written at once (the latency-bound case); calls made
-  while others are in flight share one flush per event-loop iteration, so
-  many concurrent calls share packets (containers).
-* Timeouts cost no timer per call: each call records its deadline and one
-  sweep timer, armed for the earliest deadline, fails the calls whose time
-  is up (no ``wait_for`` task plumbing, no done callbacks, no heap churn).
+* ``__call__`` queues the request in the session and schedules one flush
+  with ``call_soon`` unless one is pending: every call made in the same
+  loop iteration (``asyncio.gather`` starts all its calls in one) shares
+  one packet (a container), and a lone call still goes out in the very
+  next iteration.
+* Timeouts cost no timer per call: each pending call records its deadline
+  and one sweep timer, armed for the earliest deadline, fails the calls
+  whose time is up (no ``wait_for`` task plumbing, no done callbacks, no
+  wrapper coroutine).  Answers reach the futures through the session's
+  answer sink, without an event object per answer.
 * A dropped connection is reopened with bounded retries and exponential
   backoff; the session re-sends every unanswered request under new msg_ids.
   A call either returns, raises its RPC error, raises :class:`TimeoutError`
@@ -34,6 +37,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import math
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -51,8 +55,6 @@ from ..errors import (
 )
 from ..session import (
     NewSession,
-    RequestFailed,
-    Result,
     SaltUpdated,
     Session,
     TimeSynced,
@@ -71,6 +73,9 @@ PublicKeyLike = RSAPublicKey | str | bytes
 """An :class:`RSAPublicKey`, or its PEM (PKCS#1 ``RSA PUBLIC KEY`` or SPKI ``PUBLIC KEY``)."""
 
 _ACK_DELAY = 0.5  # seconds a lone ack may wait for a packet to ride on
+
+_Call = tuple[object, "asyncio.Future[Any]", float, float]
+"""A call being awaited: (request, future, deadline on the loop clock, timeout in seconds)."""
 
 
 def _as_public_keys(keys: PublicKeyLike | Sequence[PublicKeyLike]) -> list[RSAPublicKey]:
@@ -144,13 +149,14 @@ class Client:
         self._session: Session | None = None
         self._link: Link | None = None
         self._reconnect_task: asyncio.Task[None] | None = None
-        self._pending: dict[int, tuple[object, asyncio.Future[Any]]] = {}
+        #: msg_id (as the session's send returned it) -> (request, future, deadline on the
+        #: loop clock, timeout) of every call being awaited.
+        self._pending: dict[int, _Call] = {}
         self._connect_lock: asyncio.Lock | None = None
         self._flush_scheduled = False
-        #: future -> (deadline on the loop clock, msg_id, timeout) of every call being awaited.
-        self._deadlines: dict[asyncio.Future[Any], tuple[float, int, float]] = {}
         self._sweep_timer: asyncio.TimerHandle | None = None
-        self._sweep_at = 0.0
+        #: When the sweep timer fires (infinity while none is armed).
+        self._sweep_at = math.inf
         self._ack_timer: asyncio.TimerHandle | None = None
         self._closed = False
         self.handshakes = 0
@@ -229,6 +235,7 @@ class Client:
         if self._sweep_timer is not None:
             self._sweep_timer.cancel()
             self._sweep_timer = None
+            self._sweep_at = math.inf
         self._fail_all(ConnectionLostError("the client was closed"))
         self._persist()
         if self._store is not None:
@@ -254,97 +261,91 @@ class Client:
         """
         if self._session is None and not self._closed:
             await self.connect()
-        msg_id, future = self._submit(request)
-        return await self._wait(msg_id, future, timeout)
+        # One coroutine, no wrapper around the future: the sweep fails it on
+        # timeout; cancelling the caller cancels it, and its entry goes when
+        # the answer or the sweep comes (both skip done futures).
+        return await self._submit(request, timeout)
 
     async def invoke_many(self, requests: Iterable[object], *, timeout: float | None = None) -> list[Any]:
         """Send several requests at once (one flush) and return their results in order."""
         if self._session is None and not self._closed:
             await self.connect()
-        submitted = [self._submit(request) for request in requests]
-        return list(await asyncio.gather(*(self._wait(msg_id, future, timeout) for msg_id, future in submitted)))
+        futures = [self._submit(request, timeout) for request in requests]
+        return list(await asyncio.gather(*futures))
 
     async def ping(self, *, timeout: float | None = None) -> Any:
         """Round-trip a ``ping``; returns the ``pong``."""
         session = await self._ready_session()
         msg_id = session.ping(int.from_bytes(self._random_bytes(8), "little", signed=True))
-        future = self._track(msg_id, "ping")
+        future = self._track(msg_id, "ping", timeout)
         self._schedule_flush()
-        return await self._wait(msg_id, future, timeout)
+        return await future
 
     # --- calls ----------------------------------------------------------------
 
-    def _submit(self, request: object) -> tuple[int, asyncio.Future[Any]]:
+    def _submit(self, request: object, timeout: float | None) -> asyncio.Future[Any]:
+        """Queue ``request`` in the session and return the future its answer resolves.
+
+        The packet is written by a flush scheduled with ``call_soon``, not at
+        once: every call made in the same loop iteration (an ``asyncio.gather``
+        of many calls starts them all in one iteration) shares that one
+        container, while a lone call still goes out in the very next iteration.
+        """
         if self._closed:
             raise ConnectionLostError("the client was closed")
         session = self._session
         if session is None:
             raise ConnectionLostError("not connected: use 'async with Client(...)' or await connect() first")
-        idle = not self._pending
-        msg_id = session.send(request)
-        future = self._track(msg_id, request)
-        link = self._link
-        if link is not None and not link.closed:
-            if idle and not self._flush_scheduled:
-                self._flush()  # nothing else in flight: no company to wait for, write now
-            else:
-                self._schedule_flush()
-        elif self._reconnect_task is None:
-            self._start_reconnect("send while disconnected")
-        return msg_id, future
-
-    def _track(self, msg_id: int, request: object) -> asyncio.Future[Any]:
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._pending[msg_id] = (request, future)
+        future = self._track(session.send(request), request, timeout)
+        if not self._flush_scheduled:
+            link = self._link
+            if link is not None and not link.closed:
+                self._flush_scheduled = True
+                future.get_loop().call_soon(self._flush)
+            elif self._reconnect_task is None:
+                self._start_reconnect("send while disconnected")
         return future
 
-    def _forget(self, msg_id: int, future: asyncio.Future[Any]) -> None:
-        """Stop tracking ``future`` (its caller gave up); it may sit under a newer id after a key change."""
-        entry = self._pending.get(msg_id)
-        if entry is not None and entry[1] is future:
-            del self._pending[msg_id]
-            return
-        for other_id, (_request, other) in list(self._pending.items()):
-            if other is future:
-                del self._pending[other_id]
-
-    async def _wait(self, msg_id: int, future: asyncio.Future[Any], timeout: float | None) -> Any:
-        """Await the answer; the entry leaves ``_pending`` when it resolves, times out or is cancelled."""
+    def _track(self, msg_id: int, request: object, timeout: float | None) -> asyncio.Future[Any]:
+        """Register the future awaiting ``msg_id`` with its deadline (swept by one shared timer)."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
         limit = self.timeout if timeout is None else timeout
-        deadline = future.get_loop().time() + limit
-        deadlines = self._deadlines
-        deadlines[future] = (deadline, msg_id, limit)
-        if self._sweep_timer is None or deadline < self._sweep_at:
-            self._arm_sweep(deadline)
-        try:
-            return await future
-        except asyncio.CancelledError:
-            self._forget(msg_id, future)
-            raise
-        finally:
-            del deadlines[future]
+        deadline = loop.time() + limit
+        self._pending[msg_id] = (request, future, deadline, limit)
+        if deadline < self._sweep_at:
+            self._arm_sweep(loop, deadline)
+        return future
 
-    def _arm_sweep(self, at: float) -> None:
+    def _arm_sweep(self, loop: asyncio.AbstractEventLoop, at: float) -> None:
         if self._sweep_timer is not None:
             self._sweep_timer.cancel()
         self._sweep_at = at
-        self._sweep_timer = asyncio.get_running_loop().call_at(at, self._sweep)
+        self._sweep_timer = loop.call_at(at, self._sweep)
 
     def _sweep(self) -> None:
-        """Fail every call whose deadline has passed with :class:`TimeoutError`; re-arm for the next one."""
+        """Fail every call whose deadline has passed with :class:`TimeoutError`; re-arm for the next one.
+
+        Runs when the earliest deadline comes (one timer for all calls, so a
+        call costs no timer of its own).  Entries whose future is already
+        done (the caller was cancelled) are dropped here too.
+        """
         self._sweep_timer = None
-        now = asyncio.get_running_loop().time()
-        earliest: float | None = None
-        for future, (deadline, msg_id, limit) in list(self._deadlines.items()):
+        self._sweep_at = math.inf
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        earliest = math.inf
+        pending = self._pending
+        for msg_id, (_request, future, deadline, limit) in list(pending.items()):
             if future.done():
-                continue
-            if deadline <= now:
-                self._forget(msg_id, future)
+                del pending[msg_id]
+            elif deadline <= now:
+                del pending[msg_id]
                 future.set_exception(TimeoutError(f"no answer within {limit} s"))
-            elif earliest is None or deadline < earliest:
+            elif deadline < earliest:
                 earliest = deadline
-        if earliest is not None and not self._closed:
-            self._arm_sweep(earliest)
+        if earliest < math.inf and not self._closed:
+            self._arm_sweep(loop, earliest)
 
     async def _ready_session(self) -> Session:
         if self._session is None:
@@ -396,6 +397,7 @@ class Client:
             clock=self._clock,
             random_bytes=self._random_bytes,
             init_connection=self._init_connection,
+            on_answer=self._on_answer,
         )
 
     async def _handshake(self, link: Link) -> AuthKeyResult:
@@ -452,12 +454,9 @@ class Client:
             return
         self._drop_streak = 0
         persist = False
+        # Results and failures went to _on_answer while the session read them.
         for event in events:
-            if isinstance(event, Result):
-                self._resolve(event.msg_id, result=event.value)
-            elif isinstance(event, RequestFailed):
-                self._resolve(event.msg_id, error=event.error)
-            elif isinstance(event, (SaltUpdated, TimeSynced)):
+            if isinstance(event, (SaltUpdated, TimeSynced)):
                 persist = True
             elif isinstance(event, Update):
                 self._dispatch_update(event.obj)
@@ -467,17 +466,18 @@ class Client:
             self._persist()
         self._arm_ack_timer()
 
-    def _resolve(self, msg_id: int, *, result: Any = None, error: BaseException | None = None) -> None:
+    def _on_answer(self, msg_id: int, value: object, error: BaseException | None) -> None:
+        """The session's answer sink: resolve the call's future (one per answer, no event object)."""
         entry = self._pending.pop(msg_id, None)
         if entry is None:
-            return  # timed out or cancelled meanwhile
+            return  # timed out meanwhile
         future = entry[1]
         if future.done():
-            return
-        if error is not None:
-            future.set_exception(error)
+            return  # the caller was cancelled
+        if error is None:
+            future.set_result(value)
         else:
-            future.set_result(result)
+            future.set_exception(error)
 
     def _dispatch_update(self, obj: object) -> None:
         if self.on_update is None:
@@ -599,19 +599,19 @@ class Client:
         old_pending = sorted(self._pending.items())
         self._session = session = self._make_session(result.auth_key, result.server_salt, result.time_offset)
         self._pending = {}
-        for _old_id, (request, future) in old_pending:
+        for _old_id, call in old_pending:
+            request, future = call[0], call[1]
             if future.done():
                 continue
             if request == "ping":
                 future.set_exception(ConnectionLostError("ping lost with the old auth key"))
                 continue
-            new_id = session.send(request)
-            self._pending[new_id] = (request, future)
+            self._pending[session.send(request)] = call
         self._persist(session)
 
     def _fail_all(self, error: ConnectionLostError) -> None:
         pending, self._pending = self._pending, {}
-        for _request, future in pending.values():
+        for _request, future, _deadline, _limit in pending.values():
             if not future.done():
                 future.set_exception(error)
 

@@ -4,7 +4,8 @@ A driver loops over the list and reacts by type.  Every request handed to
 :meth:`Session.send` ends in exactly one :class:`Result` or one
 :class:`RequestFailed` (of which :class:`RPCErrorEvent` is the common case),
 as long as the driver keeps the connection alive or calls
-:meth:`Session.resend_all` after reconnecting.
+:meth:`Session.resend_all` after reconnecting.  A driver that passed an
+:data:`AnswerSink` as ``on_answer`` gets exactly one sink call instead.
 
 ``msg_id`` in request-related events is always the id :meth:`Session.send`
 returned, even when the session had to re-send the request under a new
@@ -14,6 +15,7 @@ wire id (bad salt, clock resync...), so a driver can key its futures by it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from ..errors import RPCError, TLError
 
@@ -31,7 +33,20 @@ __all__ = [
     "BadMessageNotified",
     "UndecodableMessage",
     "DisconnectDelay",
+    "AnswerSink",
 ]
+
+AnswerSink = Callable[[int, object, "TLError | None"], None]
+"""Optional direct delivery of answers, given to :class:`~tlruntime.session.Session` as ``on_answer``.
+
+Called as ``sink(msg_id, value, None)`` for a result and ``sink(msg_id, None,
+error)`` for a failure (an :class:`RPCError` or any other :class:`TLError`),
+with ``msg_id`` as :meth:`Session.send` returned it, *instead* of a
+:class:`Result` / :class:`RequestFailed` event.  A driver resolving one future
+per answer saves an event object and a type dispatch per call this way (the
+asyncio client at 100 calls in flight); the sink runs while the payload is
+being processed, so it must not call back into the session.
+"""
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Callable, Mapping
 
-from ..errors import BadMessageError, DecodeError, LengthError, RPCError, TrailingBytesError
+from ..errors import BadMessageError, DecodeError, LengthError, RPCError, TLError, TrailingBytesError
 from ..tl import functions, types
 from ..tlobject import deserialize
 from . import wire
@@ -76,6 +76,9 @@ _pack_pong = struct.Struct("<Iqq").pack
 _PONG_ID = types.Pong.CONSTRUCTOR_ID
 #: ``ping#7abe77ec ping_id:long``: constructor id + one long.
 _PING_SIZE = 12
+#: ``pong#347773c5 msg_id:long ping_id:long``: constructor id + two longs.
+_PONG_SIZE = 20
+_read_pong = types.Pong._read
 
 
 def dispatch(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
@@ -135,8 +138,28 @@ def _fail(session: Session, msg_id: int, error_code: int, events: list[Event]) -
     outbox = session._outbox
     for out in outbox.take_sent(msg_id):
         if out.request is not None and outbox.pending.pop(out.msg_id, None) is out:
-            error = BadMessageError(error_code, out.msg_id)
-            events.append(RequestFailed(out.origin_id, out.request, error))
+            _failed(session, out, BadMessageError(error_code, out.msg_id), events)
+
+
+# --- answers: to the driver's sink, or as events -----------------------------------
+
+
+def _answered(session: Session, out: Outgoing, value: object, events: list[Event]) -> None:
+    sink = session._on_answer
+    if sink is not None:
+        sink(out.origin_id, value, None)
+    else:
+        events.append(Result(out.origin_id, out.request, value))
+
+
+def _failed(session: Session, out: Outgoing, error: TLError, events: list[Event]) -> None:
+    sink = session._on_answer
+    if sink is not None:
+        sink(out.origin_id, None, error)
+    elif isinstance(error, RPCError):
+        events.append(RPCErrorEvent(out.origin_id, out.request, error))
+    else:
+        events.append(RequestFailed(out.origin_id, out.request, error))
 
 
 # --- client side -----------------------------------------------------------------
@@ -154,29 +177,32 @@ def _on_rpc_result(session: Session, msg_id: int, body: bytes, events: list[Even
         if wire.constructor_of(result) == wire.RPC_ERROR:
             rpc_error = types.RpcError.from_bytes(result)
             error = RPCError.from_rpc_error(rpc_error.error_code, rpc_error.error_message, out.request)
-            events.append(RPCErrorEvent(out.origin_id, out.request, error))
+            _failed(session, out, error, events)
         else:
-            events.append(Result(out.origin_id, out.request, _read_result(out.request, result)))
+            _answered(session, out, _read_result(out.request, result), events)
     except DecodeError as exc:
-        events.append(RequestFailed(out.origin_id, out.request, exc))
+        _failed(session, out, exc, events)
 
 
 def _on_pong(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
-    pong = types.Pong.from_bytes(body)
+    # The constructor id is known (the table routed us here): a well-sized
+    # body is read by the generated field reader directly, anything else goes
+    # through from_bytes, which raises the precise DecodeError.
+    pong = _read_pong(body, 4)[0] if len(body) == _PONG_SIZE else types.Pong.from_bytes(body)
     pending = session._outbox.pending
     out = pending.get(pong.msg_id)
     if out is None or type(out.request) not in _PINGS:
         return
     del pending[pong.msg_id]
     session._outbox.recent.pop(pong.msg_id, None)
-    events.append(Result(out.origin_id, out.request, pong))
+    _answered(session, out, pong, events)
 
 
 def _on_future_salts(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:
     salts = types.FutureSalts.from_bytes(body)
     out = session._outbox.pending.pop(salts.req_msg_id, None)
     if out is not None:
-        events.append(Result(out.origin_id, out.request, salts))
+        _answered(session, out, salts, events)
 
 
 def _on_bad_server_salt(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:

@@ -42,7 +42,7 @@ from ..crypto import message as crypto
 from ..errors import DecodeError, EncodeError, MessageRejectedError, SessionCheckError
 from ..tl import types
 from . import wire
-from .events import BadMessageNotified, Event, Resent
+from .events import AnswerSink, BadMessageNotified, Event, Resent
 from .msgid import MsgIdGenerator, Side, msg_id_time
 from .outbox import Batch, Outbox, Outgoing
 from .replay import SeenMsgIds
@@ -95,7 +95,9 @@ class Session:
     """One MTProto session over one auth key; ``side`` selects the client or the server role.
 
     Persistable state (a driver stores it between runs): :attr:`auth_key`,
-    :attr:`server_salt`, :attr:`time_offset`.
+    :attr:`server_salt`, :attr:`time_offset`.  With ``on_answer`` (an
+    :data:`~.events.AnswerSink`), results and failures of requests are handed
+    to that callable as they are read instead of being returned as events.
     """
 
     def __init__(
@@ -110,6 +112,7 @@ class Session:
         random_bytes: Callable[[int], bytes] = os.urandom,
         init_connection: Callable[[object], object] | None = None,
         seen_capacity: int = 1024,
+        on_answer: AnswerSink | None = None,
     ) -> None:
         if side not in ("client", "server"):
             raise ValueError(f"side must be 'client' or 'server', got {side!r}")
@@ -121,6 +124,8 @@ class Session:
         self._clock = clock
         self._random = random_bytes
         self._init_connection = init_connection
+        #: Client side: answers go straight to this callable instead of becoming events.
+        self._on_answer = on_answer
         self._cipher = crypto.MessageCipher(self.auth_key)
         self._auth_key_id = self._cipher.auth_key_id
         self._random_pool = b""
