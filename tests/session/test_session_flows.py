@@ -402,7 +402,7 @@ def test_detailed_info_about_an_unseen_answer_asks_for_it() -> None:
 class _MisnumberedIds(MsgIdGenerator):
     """A broken client numbering: ids congruent to 2 mod 4."""
 
-    def next(self, *, response: bool = False) -> int:
+    def next(self, response: bool = False) -> int:
         return super().next(response=response) | 2
 
 

@@ -178,6 +178,8 @@ def _on_rpc_result(session: Session, msg_id: int, body: bytes, events: list[Even
             rpc_error = types.RpcError.from_bytes(result)
             error = RPCError.from_rpc_error(rpc_error.error_code, rpc_error.error_message, out.request)
             _failed(session, out, error, events)
+        elif session._on_answer is not None:  # _answered, inlined on the hot path
+            session._on_answer(out.origin_id, _read_result(out.request, result), None)
         else:
             _answered(session, out, _read_result(out.request, result), events)
     except DecodeError as exc:
@@ -195,7 +197,11 @@ def _on_pong(session: Session, msg_id: int, body: bytes, events: list[Event]) ->
         return
     del pending[pong.msg_id]
     session._outbox.recent.pop(pong.msg_id, None)
-    _answered(session, out, pong, events)
+    sink = session._on_answer
+    if sink is not None:  # _answered, inlined on the hot path
+        sink(out.origin_id, pong, None)
+    else:
+        events.append(Result(out.origin_id, out.request, pong))
 
 
 def _on_future_salts(session: Session, msg_id: int, body: bytes, events: list[Event]) -> None:

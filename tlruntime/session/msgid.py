@@ -14,7 +14,6 @@ imports nothing from the rest of the package.
 
 from __future__ import annotations
 
-import math
 from typing import Callable, Literal
 
 __all__ = ["Side", "MsgIdGenerator", "msg_id_time", "CLIENT_SUFFIX", "RESPONSE_SUFFIX", "SERVER_SUFFIX"]
@@ -29,7 +28,7 @@ RESPONSE_SUFFIX = 1
 SERVER_SUFFIX = 3
 
 _SCALE = 1 << 32
-_modf = math.modf
+_SCALE_FLOAT = float(_SCALE)
 
 
 def msg_id_time(msg_id: int) -> float:
@@ -84,16 +83,21 @@ class MsgIdGenerator:
         self.time_offset = round(msg_id_time(server_msg_id) - self._clock())
         return self._offset
 
-    def next(self, *, response: bool = False) -> int:
-        """The next id.  ``response`` matters on the server only (suffix 1 instead of 3)."""
-        suffix = self._response_suffix if response else self._suffix
-        # Whole seconds and fraction apart: ``time * 2**32`` as one float would
+    def next(self, response: bool = False) -> int:
+        """The next id.  ``response`` matters on the server only (suffix 1 instead of 3).
+
+        Runs once per message sent, so it is kept to one clock reading and
+        integer steps (``response`` may be passed positionally for the same reason).
+        """
+        now = self._clock() + self._offset
+        # Whole seconds and fraction apart: ``now * 2**32`` as one float would
         # lose the low bits of the fraction (a double holds 53 bits, the id 64).
-        fraction, whole = _modf(self._clock() + self._offset)
-        base = ((int(whole) << 32) | int(fraction * _SCALE)) & ~3
-        floor = (self._last & ~3) + 4
-        if base < floor:
-            base = floor
-        msg_id = base | suffix
+        # ``now - whole`` is exact, so this equals the math.modf split.
+        whole = int(now)
+        base = ((whole << 32) | int((now - whole) * _SCALE_FLOAT)) & -4
+        last = self._last
+        if base <= last:  # ties on a coarse clock: the next multiple of 4 above the last id
+            base = (last & -4) + 4
+        msg_id = base | (self._response_suffix if response else self._suffix)
         self._last = msg_id
         return msg_id

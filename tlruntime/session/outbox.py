@@ -106,7 +106,7 @@ class Outbox:
         response: bool = False,
         answers: int | None = None,
     ) -> Outgoing:
-        msg_id = self.ids.next(response=response)
+        msg_id = self.ids.next(response)
         if content_related:  # next_seqno, inlined: this runs once per message sent
             seqno = 2 * self.content_count + 1
             self.content_count += 1
@@ -191,6 +191,7 @@ class Outbox:
             size += body_size
         chosen = queue[:taken]
         del queue[:taken]
+        any_response = False
         if self._acks_due() and (taken < MAX_CONTAINER_ITEMS or not queue):
             acked = tuple(itertools.islice(self.acks, MAX_ACKS_PER_MESSAGE))
             for msg_id in acked:
@@ -208,17 +209,20 @@ class Outbox:
                 )
             )
         self.flush_requested = bool(self.acks) and self.flush_requested
+        recent = self.recent
+        max_seqno = self.max_seqno_sent
+        for out in chosen:
+            if out.seqno > max_seqno:
+                max_seqno = out.seqno
+            any_response = any_response or out.response
+            recent[out.msg_id] = out
+        self.max_seqno_sent = max_seqno
         container_id: int | None = None
         container_seqno = 0
         if len(chosen) > 1:
-            container_id = self.ids.next(response=any(out.response for out in chosen))
+            container_id = self.ids.next(any_response)
             container_seqno = self.next_seqno(False)
-            self._remember_container(container_id, tuple(out.msg_id for out in chosen))
-        recent = self.recent
-        for out in chosen:
-            if out.seqno > self.max_seqno_sent:
-                self.max_seqno_sent = out.seqno
-            recent[out.msg_id] = out
+            self._remember_container(container_id, tuple([out.msg_id for out in chosen]))
         while len(recent) > SENT_MEMORY:
             recent.popitem(last=False)
         return Batch(tuple(chosen), container_id, container_seqno)

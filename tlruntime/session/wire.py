@@ -138,8 +138,11 @@ class InnerMessage(NamedTuple):
     body: bytes
 
 
-def pack_container(messages: Sequence[InnerMessage]) -> bytes:
-    """``msg_container`` holding ``messages`` (already given their msg_ids and seqnos).
+_new_tuple = tuple.__new__
+
+
+def pack_container(messages: Sequence[tuple[int, int, bytes]]) -> bytes:
+    """``msg_container`` holding ``messages``: :class:`InnerMessage` or plain ``(msg_id, seqno, body)``.
 
     Hand-packed rather than through ``core_types.MsgContainer``: that class
     wants one ``ContainerMessage`` object per entry, which measurably slowed
@@ -182,7 +185,8 @@ def parse_container(body: bytes, container_msg_id: int) -> list[InnerMessage]:
             raise bad(f"entry {index} (msg_id {msg_id}) has bad length {length} at offset {offset}")
         if length >= 4 and _unpack_u32(body, offset)[0] == MSG_CONTAINER:
             raise bad(f"entry {index} (msg_id {msg_id}) is a nested container")
-        messages.append(InnerMessage(msg_id, seqno, body[offset:end]))
+        # tuple.__new__ directly: the NamedTuple's own __new__ is a Python frame per entry.
+        messages.append(_new_tuple(InnerMessage, (msg_id, seqno, body[offset:end])))
         offset = end
     if offset != size:
         raise bad(f"{size - offset} trailing bytes after {count} messages")
