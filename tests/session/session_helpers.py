@@ -9,7 +9,7 @@ from typing import Callable
 
 from tlruntime.crypto import ige
 from tlruntime.crypto import message as crypto
-from tlruntime.session import Event, Request, Session
+from tlruntime.session import AnswerSink, Event, Request, Session
 from tlruntime.session import wire
 from tlruntime.tl import functions, types
 
@@ -77,8 +77,9 @@ def make_pair(
     client_salt: int = SERVER_SALT,
     skew: float = 0.0,
     init_connection: Callable[[object], object] | None = None,
+    on_answer: AnswerSink | None = None,
 ) -> Pair:
-    """A client whose clock runs ``skew`` seconds off the server's."""
+    """A client whose clock runs ``skew`` seconds off the server's (answers to ``on_answer`` if given)."""
     server_clock = FakeClock()
     client_clock = FakeClock(NOW + skew)
     client = Session(
@@ -88,6 +89,7 @@ def make_pair(
         clock=client_clock,
         random_bytes=seeded_random(1),
         init_connection=init_connection,
+        on_answer=on_answer,
     )
     server = Session(
         AUTH_KEY, side="server", server_salt=SERVER_SALT, clock=server_clock, random_bytes=seeded_random(2)

@@ -9,6 +9,7 @@ checks and :mod:`.handlers` for the service-message table.
 from __future__ import annotations
 
 from .events import (
+    AnswerSink,
     BadMessageNotified,
     DisconnectDelay,
     Event,
@@ -36,6 +37,7 @@ __all__ = [
     "MAX_PAST",
     "MAX_FUTURE",
     "Event",
+    "AnswerSink",
     "Result",
     "RequestFailed",
     "RPCErrorEvent",
