@@ -60,7 +60,8 @@ async def connect_telethon(port: int, key: ServerKey) -> RpcDriver:
         connection=ConnectionTcpAbridged,
         receive_updates=False,
         timeout=CALL_TIMEOUT,
-        connection_retries=1,
+        # Telethon drops leading zero bytes of g^ab (1 key in 256) and then retries the handshake.
+        connection_retries=3,
         request_retries=1,
         auto_reconnect=False,
     )

@@ -154,6 +154,11 @@ class LoopbackServer:
     def auth_key(self, auth_key_id: int) -> bytes | None:
         return self._auth_keys.get(auth_key_id)
 
+    @property
+    def auth_keys(self) -> tuple[bytes, ...]:
+        """Every auth key this server knows, oldest first (loaded from ``--state``, then created)."""
+        return tuple(self._auth_keys.values())
+
     def cipher(self, auth_key_id: int) -> MessageCipher | None:
         """The :class:`MessageCipher` of a known auth key (None for a key we never created)."""
         cipher = self._ciphers.get(auth_key_id)
