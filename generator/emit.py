@@ -111,13 +111,15 @@ ITEM_WRITERS = {
 
 _BINARY_HELPERS = sorted(
     {*VECTOR_READERS.values(), *VECTOR_WRITERS.values(), *ITEM_READERS.values(), *ITEM_WRITERS.values(),
-     "_read_bool", "_read_long_bytes", "_read_long_string"}
+     "_read_bool", "_read_long_bytes", "_read_long_string", "_SHORT_FORM"}
 )
 _TLOBJECT_HELPERS = {
     "_BOOL_FALSE": "BOOL_FALSE_BYTES",
     "_BOOL_TRUE": "BOOL_TRUE_BYTES",
     "_ENCODE_FAILURES": "ENCODE_FAILURES",
     "_READERS": "READERS",
+    "_Reader": "Reader",
+    "_TRUNCATION": "TRUNCATION",
     "Field": "Field",
     "TLObject": "TLObject",
     "TLRequest": "TLRequest",
@@ -126,7 +128,7 @@ _TLOBJECT_HELPERS = {
         for name in (
             "bare_bytes_of", "bare_reader", "boxed_reader", "bytes_of", "encode_error", "load_reader",
             "pack_object", "pack_vector_boxed", "read_boxed", "read_entry", "read_object",
-            "read_vector_boxed", "unpack_id", "vector_reader", "vector_writer",
+            "read_exact", "read_vector_boxed", "unpack_id", "vector_reader", "vector_writer",
         )
     },
 }
@@ -144,6 +146,7 @@ STEP_HELPERS: Mapping[str, tuple[str, ...]] = {
     "bytes": ("_read_long_bytes",),
     "bool": ("_read_bool",),
     "boxed": ("_unpack_id", "_READERS", "_load_reader", "_read_boxed"),
+    "single": ("_read_boxed",),
 }
 # Module constants class.py.j2 or a read-step kind may use, with their definitions.
 LOCAL_CONSTANTS = {"_new": "object.__new__", "_from_bytes": "int.from_bytes"}
@@ -185,6 +188,8 @@ class ReadStep:
     inner: list["ReadStep"] = field(default_factory=list)  # opt_run: the per-field fallback
     type_name: str = ""  # boxed: the TL type, for error messages
     args: str = ""  # call: extra arguments after ``data, o`` (", _T0, \"User\"")
+    id_bytes: str = ""  # single: the constructor id as a bytes literal (b"\\x58\\x6d\\x41\\x05")
+    reader: str = ""  # single: the module's lazily bound reader of that constructor (_rd0)
 
 
 @dataclass
@@ -214,6 +219,9 @@ class ClassVM:
     write_parts: list[str]  # expressions of the serialized parts, in wire order
     write_locals: list[tuple[str, str]]  # (local name, expression): optional values, then flags
     shared_checks: list[tuple[str, str]]  # (condition, message)
+    id_bytes: str  # the constructor id as a bytes literal: the from_bytes fast path compares it
+    lazy_readers: list[tuple[str, str]]  # (module global, hex id): readers bound on first use
+    string_encodes: list[tuple[str, str, bool]]  # (local, value expression, optional): encoded before the join
     result_annotation: str = ""
     result_body: str = ""
     result_text: str = ""
@@ -328,6 +336,8 @@ class _ClassBuilder:
         self.type_sets: dict[str, str] = {}  # type name -> constant name
         self.type_set_literals: dict[str, str] = {}
         self.readers: dict[str, str] = {}  # expression -> constant name
+        self.lazy_readers: dict[int, str] = {}  # constructor id -> module global (_rd0)
+        self.string_encodes: list[tuple[str, str, bool]] = []  # see ClassVM.string_encodes
         self.typing_imports: set[str] = set()
         self.used: set[str] = set()  # HELPERS and LOCAL_CONSTANTS names the module refers to
 
@@ -398,6 +408,26 @@ class _ClassBuilder:
             self.type_sets[type_name] = name
             self.type_set_literals[name] = "frozenset((" + ", ".join(f"0x{i:08x}" for i in ids) + ",))"
         return self.type_sets[type_name]
+
+    def lazy_reader(self, constructor_id: int) -> str:
+        """``_rd<i>``: a module global holding the ``_read`` of ``constructor_id`` once loaded."""
+        if constructor_id not in self.lazy_readers:
+            self.lazy_readers[constructor_id] = f"_rd{len(self.lazy_readers)}"
+            self.use("_Reader")
+            self.use("_READERS")
+            self.use("_load_reader")
+        return self.lazy_readers[constructor_id]
+
+    def encoded_string(self, v: str, optional: bool) -> str:
+        """Expression packing the string ``v``, encoded into ``e_<name>`` before the join.
+
+        The encode is a statement (``str.encode()`` fast path, ``surrogateescape`` on
+        UnicodeEncodeError) so the short form needs no call into ``pack_string``.
+        """
+        local = "e_" + v.split(".")[-1].removeprefix("v_")
+        self.string_encodes.append((local, v, optional))
+        return (f"({self.use('_SHORT_FORM')}[_n](_n, {local}) if (_n := len({local})) < 254 "
+                f"else {self.use('_pack_bytes')}({local}))")
 
     def reader_const(self, expr: str) -> str:
         if expr not in self.readers:
@@ -512,6 +542,12 @@ class _ClassBuilder:
         if name == "Bool":
             return ReadStep("bool", target=target)
         if not ref.bare and not ref.generic_ref and name not in ("Vector", "Object") and name not in self.generics:
+            constructors = self.types.constructors_of(name, self.c)
+            if len(constructors) == 1:
+                # One constructor: compare the raw id bytes, call the reader bound on first use.
+                cid = constructors[0].id
+                return ReadStep("single", target=target, expr=self.type_set(name), type_name=name,
+                                id_bytes=_bytes_literal(cid), reader=self.lazy_reader(cid))
             return ReadStep("boxed", target=target, expr=self.type_set(name), type_name=name)
         if name == "Vector" and self._is_boxed_object(ref.args[0]) and ref.args[0].name not in self.generics:
             inner = ref.args[0].name
@@ -531,6 +567,11 @@ def _qualify(annotation: str, shadowed: Sequence[str]) -> str:
     for name in shadowed:
         annotation = re.sub(rf"(?<![\w.]){name}(?!\w)", f"builtins.{name}", annotation)
     return annotation
+
+
+def _bytes_literal(constructor_id: int) -> str:
+    """The little-endian id as a ``b"\\x.."`` literal (a constant the fast paths compare with)."""
+    return 'b"' + "".join(f"\\x{b:02x}" for b in struct.pack("<I", constructor_id)) + '"'
 
 
 def _flag_mask(p: Param) -> int:
@@ -625,7 +666,8 @@ def build_class(cc: CheckedCombinator, types: _Types) -> ClassVM:
         b.use("_EncodeError")
     if fields:
         b.use("Field")
-    for name in ("TLObject" if c.kind == "constructor" else "TLRequest", "_new", "_ENCODE_FAILURES", "_encode_error"):
+    for name in ("TLObject" if c.kind == "constructor" else "TLRequest", "_new", "_ENCODE_FAILURES", "_encode_error",
+                 "_TRUNCATION", "_read_exact"):
         b.use(name)
 
     result_annotation = result_body = ""
@@ -658,6 +700,9 @@ def build_class(cc: CheckedCombinator, types: _Types) -> ClassVM:
         write_parts=write_parts,
         write_locals=write_locals,
         shared_checks=shared_checks,
+        id_bytes=_bytes_literal(cc.id),
+        lazy_readers=[(name, f"0x{cid:08x}") for cid, name in b.lazy_readers.items()],
+        string_encodes=b.string_encodes,
         result_annotation=result_annotation,
         result_body=result_body,
         result_text=type_text(c.result) if c.kind == "function" else "",
@@ -752,6 +797,8 @@ def _write_parts(b: _ClassBuilder, c: Combinator, fields: list[FieldVM], cid: in
 
     def optional(f: FieldVM, p: Param) -> str:
         var = _value_local(f)
+        if p.type.name == "string":
+            return f'b"" if {var} is None else {b.encoded_string(var, True)}'
         return f'b"" if {var} is None else {b.write_expr(p.type, var)}'
 
     pairs = [(f, p) for f, p in zip(fields, c.params) if p.type.name != "true"]
@@ -766,7 +813,7 @@ def _write_parts(b: _ClassBuilder, c: Combinator, fields: list[FieldVM], cid: in
         flush()
         if p.flag is None:
             value = _local(p.name) if p.type.name == "#" else f"self.{f.name}"
-            parts.append(b.write_expr(p.type, value))
+            parts.append(b.encoded_string(value, False) if p.type.name == "string" else b.write_expr(p.type, value))
             continue
         group = [(f, p)]
         while p.type.name in FIXED_CODES and i < len(pairs):

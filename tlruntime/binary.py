@@ -31,6 +31,7 @@ __all__ = [
     "VECTOR_ID",
     "GZIP_PACKED_ID",
     "MAX_VECTOR_COUNT",
+    "SHORT_FORM",
     "pack_bytes",
     "pack_string",
     "pack_int",
@@ -101,7 +102,11 @@ _VECTOR = _UINT.pack(VECTOR_ID)
 _PAD = (b"", b"\x00\x00\x00", b"\x00\x00", b"\x00")
 # Short form (length < 254) in one C call and one allocation: ``_SHORT_FORM[n](n, data)``
 # writes the length byte, the data and the zero padding (~40 ns less than two concatenations).
-_SHORT_FORM = tuple(struct.Struct(f"<B{n}s{-(n + 1) % 4}x").pack for n in range(254))
+_SHORT_FORM: tuple[Callable[[int, bytes], bytes], ...] = tuple(
+    struct.Struct(f"<B{n}s{-(n + 1) % 4}x").pack for n in range(254)
+)
+# The generated ``_bytes`` inlines a string's short form with it: ``SHORT_FORM[n](n, data)``.
+SHORT_FORM = _SHORT_FORM
 
 
 # --- writing ------------------------------------------------------------------

@@ -68,6 +68,8 @@ __all__ = [
     "pack_object",
     "encode_error",
     "ENCODE_FAILURES",
+    "TRUNCATION",
+    "read_exact",
 ]
 
 T = TypeVar("T")
@@ -85,6 +87,7 @@ unpack_id = _unpack_uint  # the generated code reads constructor ids with this
 ENCODE_FAILURES = (struct.error, TypeError, AttributeError, OverflowError)
 # Errors a generated ``_read`` can raise only because the input ran out.
 _TRUNCATION = (struct.error, IndexError)
+TRUNCATION = _TRUNCATION  # the generated ``from_bytes`` fast path lets these fall to ``read_exact``
 
 
 class Field(NamedTuple):
@@ -140,24 +143,12 @@ class TLObject:
 
     @classmethod
     def from_bytes(cls, data: bytes | bytearray | memoryview) -> Self:
-        """Read exactly one boxed ``cls`` from ``data`` (a ``gzip_packed`` wrapper is opened)."""
-        if type(data) is not bytes:
-            data = bytes(data)
-        try:
-            cid = _unpack_uint(data, 0)[0]
-            if cid == cls.CONSTRUCTOR_ID:
-                obj, end = cls._read(data, 4)
-                if end == len(data):
-                    return obj
-            elif cid == GZIP_PACKED_ID:
-                inner, end = read_gzip_payload(data, 4)
-                obj = cls.from_bytes(inner)
-            else:
-                raise UnknownConstructorError(cid, offset=0, expected=f"{cls.__name__} ({cls.TL_NAME})")
-        except _TRUNCATION:
-            raise TruncatedError("input ended before the value did", offset=len(data)) from None
-        check_exact(data, end)
-        return obj
+        """Read exactly one boxed ``cls`` from ``data`` (a ``gzip_packed`` wrapper is opened).
+
+        Generated classes override it with a static fast path for a plain,
+        well-formed ``bytes`` value that hands everything else to ``read_exact``.
+        """
+        return read_exact(cls, data)
 
     def _attribute_names(self) -> tuple[str, ...]:
         names: tuple[str, ...] = type(self).__slots__
@@ -190,6 +181,30 @@ class TLRequest(TLObject):
     def read_result(self, data: bytes | bytearray | memoryview, offset: int = 0) -> tuple[object, int]:
         """Read this function's result type at ``offset``: ``(value, end)``."""
         raise NotImplementedError
+
+
+_O = TypeVar("_O", bound=TLObject)
+
+
+def read_exact(cls: type[_O], data: bytes | bytearray | memoryview) -> _O:
+    """``cls.from_bytes`` in full: gzip opened, typed errors, the whole input consumed."""
+    if type(data) is not bytes:
+        data = bytes(data)
+    try:
+        cid = _unpack_uint(data, 0)[0]
+        if cid == cls.CONSTRUCTOR_ID:
+            obj, end = cls._read(data, 4)
+            if end == len(data):
+                return obj
+        elif cid == GZIP_PACKED_ID:
+            inner, end = read_gzip_payload(data, 4)
+            obj = cls.from_bytes(inner)
+        else:
+            raise UnknownConstructorError(cid, offset=0, expected=f"{cls.__name__} ({cls.TL_NAME})")
+    except _TRUNCATION:
+        raise TruncatedError("input ended before the value did", offset=len(data)) from None
+    check_exact(data, end)
+    return obj
 
 
 # --- the id -> class registry ---------------------------------------------------------
@@ -381,7 +396,13 @@ def deserialize(data: bytes | bytearray | memoryview) -> Any:
     if type(data) is not bytes:
         data = bytes(data)
     try:  # read_object opens a gzip_packed itself: no read_entry layer on the hot path
-        value, end = read_object(data, 0)
+        cid = _unpack_uint(data, 0)[0]
+        # A loaded class (not the registered gzip_packed, which read_object opens): skip its checks.
+        read = _READERS.get(cid) if cid != GZIP_PACKED_ID else None
+        if read is not None:
+            value, end = read(data, 4)
+        else:
+            value, end = read_object(data, 0)
     except _TRUNCATION:
         raise TruncatedError("input ended before the value did", offset=len(data)) from None
     if end != len(data):

@@ -7,18 +7,21 @@ from struct import Struct
 from typing import TYPE_CHECKING
 
 from tlruntime.binary import (
-    pack_string as _pack_string,
+    SHORT_FORM as _SHORT_FORM,
+    pack_bytes as _pack_bytes,
     read_long_string as _read_long_string,
 )
 from tlruntime.tlobject import (
     ENCODE_FAILURES as _ENCODE_FAILURES,
     READERS as _READERS,
+    TRUNCATION as _TRUNCATION,
     Field,
+    Reader as _Reader,
     TLObject,
     encode_error as _encode_error,
     load_reader as _load_reader,
     read_boxed as _read_boxed,
-    unpack_id as _unpack_id,
+    read_exact as _read_exact,
 )
 
 if TYPE_CHECKING:
@@ -37,6 +40,14 @@ _u3 = _S3.unpack_from
 _p3 = _S3.pack
 _p4 = Struct("<II").pack
 _T0 = frozenset((0x05416d58,))
+_rd0: _Reader | None = None
+
+
+def _load_rd0() -> _Reader:
+    """Bind ``_rd0`` to the reader of 0x05416d58 (its module is imported on first use)."""
+    global _rd0
+    _rd0 = _READERS.get(0x05416d58) or _load_reader(0x05416d58)
+    return _rd0
 
 
 class ChatInviteExported(TLObject):
@@ -144,18 +155,40 @@ class ChatInviteExported(TLObject):
             v_title = self.title
             v_subscription_pricing = self.subscription_pricing
             _flags = (1 if self.revoked else 0) | (32 if self.permanent else 0) | (64 if self.request_needed else 0) | (0 if v_start_date is None else 16) | (0 if v_expire_date is None else 2) | (0 if v_usage_limit is None else 4) | (0 if v_usage is None else 8) | (0 if v_requested is None else 128) | (0 if v_subscription_expired is None else 1024) | (0 if v_title is None else 256) | (0 if v_subscription_pricing is None else 512)
+            try:
+                e_link = self.link.encode()
+            except UnicodeEncodeError:  # lone surrogates, e.g. from a read of invalid UTF-8
+                e_link = self.link.encode("utf-8", "surrogateescape")
+            if v_title is not None:
+                try:
+                    e_title = v_title.encode()
+                except UnicodeEncodeError:  # lone surrogates, e.g. from a read of invalid UTF-8
+                    e_title = v_title.encode("utf-8", "surrogateescape")
             return b"".join((
                 _p4(0xa22cbd96, _flags),
-                _pack_string(self.link),
+                (_SHORT_FORM[_n](_n, e_link) if (_n := len(e_link)) < 254 else _pack_bytes(e_link)),
                 _p1(self.admin_id, self.date),
                 _p3(v_start_date, v_expire_date, v_usage_limit, v_usage, v_requested, v_subscription_expired) if (_flags & 1182) == 1182 else (b"" if v_start_date is None else _p2(v_start_date)) + (b"" if v_expire_date is None else _p2(v_expire_date)) + (b"" if v_usage_limit is None else _p2(v_usage_limit)) + (b"" if v_usage is None else _p2(v_usage)) + (b"" if v_requested is None else _p2(v_requested)) + (b"" if v_subscription_expired is None else _p2(v_subscription_expired)),
-                b"" if v_title is None else _pack_string(v_title),
+                b"" if v_title is None else (_SHORT_FORM[_n](_n, e_title) if (_n := len(e_title)) < 254 else _pack_bytes(e_title)),
                 b"" if v_subscription_pricing is None else v_subscription_pricing._bytes(),
             ))
         except _ENCODE_FAILURES as exc:
             raise _encode_error(self, exc) from exc
 
     __bytes__ = _bytes
+
+    @staticmethod
+    def from_bytes(data: bytes | bytearray | memoryview) -> ChatInviteExported:
+        """Read exactly one boxed ``chatInviteExported`` from ``data`` (a ``gzip_packed`` wrapper is opened)."""
+        if type(data) is bytes and data[:4] == b"\x96\xbd\x2c\xa2":
+            try:
+                obj, end = ChatInviteExported._read(data, 4)
+            except _TRUNCATION:
+                pass  # read_exact reads it again and raises the typed error
+            else:
+                if end == len(data):
+                    return obj
+        return _read_exact(ChatInviteExported, data)
 
     @staticmethod
     def _read(data: bytes, o: int) -> tuple[ChatInviteExported, int]:
@@ -167,7 +200,10 @@ class ChatInviteExported(TLObject):
         self.request_needed = (_flags & 64) != 0
         n = data[o]
         if n < 254:
-            self.link = data[o + 1:o + 1 + n].decode("utf-8", "surrogateescape")
+            try:
+                self.link = data[o + 1:o + 1 + n].decode()
+            except UnicodeDecodeError:  # invalid UTF-8 is kept, byte for byte, as lone surrogates
+                self.link = data[o + 1:o + 1 + n].decode("utf-8", "surrogateescape")
             o += (n + 4) & -4
         else:
             self.link, o = _read_long_string(data, o)
@@ -210,16 +246,18 @@ class ChatInviteExported(TLObject):
         if _flags & 256:
             n = data[o]
             if n < 254:
-                self.title = data[o + 1:o + 1 + n].decode("utf-8", "surrogateescape")
+                try:
+                    self.title = data[o + 1:o + 1 + n].decode()
+                except UnicodeDecodeError:  # invalid UTF-8 is kept, byte for byte, as lone surrogates
+                    self.title = data[o + 1:o + 1 + n].decode("utf-8", "surrogateescape")
                 o += (n + 4) & -4
             else:
                 self.title, o = _read_long_string(data, o)
         else:
             self.title = None
         if _flags & 512:
-            cid = _unpack_id(data, o)[0]
-            if cid in _T0:
-                self.subscription_pricing, o = (_READERS.get(cid) or _load_reader(cid))(data, o + 4)
+            if data[o:o + 4] == b"\x58\x6d\x41\x05":
+                self.subscription_pricing, o = (_rd0 or _load_rd0())(data, o + 4)
             else:
                 self.subscription_pricing, o = _read_boxed(data, o, _T0, "StarsSubscriptionPricing")
         else:

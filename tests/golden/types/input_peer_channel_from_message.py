@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING
 from tlruntime.tlobject import (
     ENCODE_FAILURES as _ENCODE_FAILURES,
     READERS as _READERS,
+    TRUNCATION as _TRUNCATION,
     Field,
     TLObject,
     encode_error as _encode_error,
     load_reader as _load_reader,
     read_boxed as _read_boxed,
+    read_exact as _read_exact,
     unpack_id as _unpack_id,
 )
 
@@ -72,6 +74,19 @@ class InputPeerChannelFromMessage(TLObject):
             raise _encode_error(self, exc) from exc
 
     __bytes__ = _bytes
+
+    @staticmethod
+    def from_bytes(data: bytes | bytearray | memoryview) -> InputPeerChannelFromMessage:
+        """Read exactly one boxed ``inputPeerChannelFromMessage`` from ``data`` (a ``gzip_packed`` wrapper is opened)."""
+        if type(data) is bytes and data[:4] == b"\x40\x08\x2a\xbd":
+            try:
+                obj, end = InputPeerChannelFromMessage._read(data, 4)
+            except _TRUNCATION:
+                pass  # read_exact reads it again and raises the typed error
+            else:
+                if end == len(data):
+                    return obj
+        return _read_exact(InputPeerChannelFromMessage, data)
 
     @staticmethod
     def _read(data: bytes, o: int) -> tuple[InputPeerChannelFromMessage, int]:

@@ -7,8 +7,10 @@ from struct import Struct
 
 from tlruntime.tlobject import (
     ENCODE_FAILURES as _ENCODE_FAILURES,
+    TRUNCATION as _TRUNCATION,
     TLObject,
     encode_error as _encode_error,
+    read_exact as _read_exact,
 )
 
 _new = object.__new__
@@ -40,6 +42,19 @@ class InputPeerEmpty(TLObject):
             raise _encode_error(self, exc) from exc
 
     __bytes__ = _bytes
+
+    @staticmethod
+    def from_bytes(data: bytes | bytearray | memoryview) -> InputPeerEmpty:
+        """Read exactly one boxed ``inputPeerEmpty`` from ``data`` (a ``gzip_packed`` wrapper is opened)."""
+        if type(data) is bytes and data[:4] == b"\xea\x18\x3b\x7f":
+            try:
+                obj, end = InputPeerEmpty._read(data, 4)
+            except _TRUNCATION:
+                pass  # read_exact reads it again and raises the typed error
+            else:
+                if end == len(data):
+                    return obj
+        return _read_exact(InputPeerEmpty, data)
 
     @staticmethod
     def _read(data: bytes, o: int) -> tuple[InputPeerEmpty, int]:

@@ -7,9 +7,11 @@ from struct import Struct
 
 from tlruntime.tlobject import (
     ENCODE_FAILURES as _ENCODE_FAILURES,
+    TRUNCATION as _TRUNCATION,
     Field,
     TLObject,
     encode_error as _encode_error,
+    read_exact as _read_exact,
 )
 
 _new = object.__new__
@@ -52,6 +54,19 @@ class InputPeerUser(TLObject):
             raise _encode_error(self, exc) from exc
 
     __bytes__ = _bytes
+
+    @staticmethod
+    def from_bytes(data: bytes | bytearray | memoryview) -> InputPeerUser:
+        """Read exactly one boxed ``inputPeerUser`` from ``data`` (a ``gzip_packed`` wrapper is opened)."""
+        if type(data) is bytes and data[:4] == b"\x4c\xa5\xe8\xdd":
+            try:
+                obj, end = InputPeerUser._read(data, 4)
+            except _TRUNCATION:
+                pass  # read_exact reads it again and raises the typed error
+            else:
+                if end == len(data):
+                    return obj
+        return _read_exact(InputPeerUser, data)
 
     @staticmethod
     def _read(data: bytes, o: int) -> tuple[InputPeerUser, int]:

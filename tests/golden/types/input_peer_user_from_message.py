@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING
 from tlruntime.tlobject import (
     ENCODE_FAILURES as _ENCODE_FAILURES,
     READERS as _READERS,
+    TRUNCATION as _TRUNCATION,
     Field,
     TLObject,
     encode_error as _encode_error,
     load_reader as _load_reader,
     read_boxed as _read_boxed,
+    read_exact as _read_exact,
     unpack_id as _unpack_id,
 )
 
@@ -72,6 +74,19 @@ class InputPeerUserFromMessage(TLObject):
             raise _encode_error(self, exc) from exc
 
     __bytes__ = _bytes
+
+    @staticmethod
+    def from_bytes(data: bytes | bytearray | memoryview) -> InputPeerUserFromMessage:
+        """Read exactly one boxed ``inputPeerUserFromMessage`` from ``data`` (a ``gzip_packed`` wrapper is opened)."""
+        if type(data) is bytes and data[:4] == b"\x1c\x0a\x7b\xa8":
+            try:
+                obj, end = InputPeerUserFromMessage._read(data, 4)
+            except _TRUNCATION:
+                pass  # read_exact reads it again and raises the typed error
+            else:
+                if end == len(data):
+                    return obj
+        return _read_exact(InputPeerUserFromMessage, data)
 
     @staticmethod
     def _read(data: bytes, o: int) -> tuple[InputPeerUserFromMessage, int]:

@@ -7,19 +7,23 @@ from struct import Struct
 from typing import TYPE_CHECKING
 
 from tlruntime.binary import (
-    pack_string as _pack_string,
+    SHORT_FORM as _SHORT_FORM,
+    pack_bytes as _pack_bytes,
     read_long_string as _read_long_string,
 )
 from tlruntime.tlobject import (
     ENCODE_FAILURES as _ENCODE_FAILURES,
     READERS as _READERS,
+    TRUNCATION as _TRUNCATION,
     Field,
+    Reader as _Reader,
     TLRequest,
     boxed_reader as _boxed_reader,
     encode_error as _encode_error,
     load_reader as _load_reader,
     read_boxed as _read_boxed,
     read_entry as _read_entry,
+    read_exact as _read_exact,
     unpack_id as _unpack_id,
 )
 
@@ -39,6 +43,14 @@ _T0 = frozenset((0x27bcbbfc, 0x35a95cb9, 0x7da07ec9, 0x7f3b18ea, 0xa87b0a1c, 0xb
 _T1 = frozenset((0x05416d58,))
 _T2 = frozenset((0xa22cbd96, 0xed107ab7,))
 _R0 = _boxed_reader(_T2, "ExportedChatInvite")
+_rd0: _Reader | None = None
+
+
+def _load_rd0() -> _Reader:
+    """Bind ``_rd0`` to the reader of 0x05416d58 (its module is imported on first use)."""
+    global _rd0
+    _rd0 = _READERS.get(0x05416d58) or _load_reader(0x05416d58)
+    return _rd0
 
 
 class ExportChatInvite(TLRequest):
@@ -107,17 +119,35 @@ class ExportChatInvite(TLRequest):
             v_title = self.title
             v_subscription_pricing = self.subscription_pricing
             _flags = (4 if self.legacy_revoke_permanent else 0) | (8 if self.request_needed else 0) | (0 if v_expire_date is None else 1) | (0 if v_usage_limit is None else 2) | (0 if v_title is None else 16) | (0 if v_subscription_pricing is None else 32)
+            if v_title is not None:
+                try:
+                    e_title = v_title.encode()
+                except UnicodeEncodeError:  # lone surrogates, e.g. from a read of invalid UTF-8
+                    e_title = v_title.encode("utf-8", "surrogateescape")
             return b"".join((
                 _p3(0xa455de90, _flags),
                 self.peer._bytes(),
                 _p2(v_expire_date, v_usage_limit) if (_flags & 3) == 3 else (b"" if v_expire_date is None else _p1(v_expire_date)) + (b"" if v_usage_limit is None else _p1(v_usage_limit)),
-                b"" if v_title is None else _pack_string(v_title),
+                b"" if v_title is None else (_SHORT_FORM[_n](_n, e_title) if (_n := len(e_title)) < 254 else _pack_bytes(e_title)),
                 b"" if v_subscription_pricing is None else v_subscription_pricing._bytes(),
             ))
         except _ENCODE_FAILURES as exc:
             raise _encode_error(self, exc) from exc
 
     __bytes__ = _bytes
+
+    @staticmethod
+    def from_bytes(data: bytes | bytearray | memoryview) -> ExportChatInvite:
+        """Read exactly one boxed ``messages.exportChatInvite`` from ``data`` (a ``gzip_packed`` wrapper is opened)."""
+        if type(data) is bytes and data[:4] == b"\x90\xde\x55\xa4":
+            try:
+                obj, end = ExportChatInvite._read(data, 4)
+            except _TRUNCATION:
+                pass  # read_exact reads it again and raises the typed error
+            else:
+                if end == len(data):
+                    return obj
+        return _read_exact(ExportChatInvite, data)
 
     @staticmethod
     def _read(data: bytes, o: int) -> tuple[ExportChatInvite, int]:
@@ -148,16 +178,18 @@ class ExportChatInvite(TLRequest):
         if _flags & 16:
             n = data[o]
             if n < 254:
-                self.title = data[o + 1:o + 1 + n].decode("utf-8", "surrogateescape")
+                try:
+                    self.title = data[o + 1:o + 1 + n].decode()
+                except UnicodeDecodeError:  # invalid UTF-8 is kept, byte for byte, as lone surrogates
+                    self.title = data[o + 1:o + 1 + n].decode("utf-8", "surrogateescape")
                 o += (n + 4) & -4
             else:
                 self.title, o = _read_long_string(data, o)
         else:
             self.title = None
         if _flags & 32:
-            cid = _unpack_id(data, o)[0]
-            if cid in _T1:
-                self.subscription_pricing, o = (_READERS.get(cid) or _load_reader(cid))(data, o + 4)
+            if data[o:o + 4] == b"\x58\x6d\x41\x05":
+                self.subscription_pricing, o = (_rd0 or _load_rd0())(data, o + 4)
             else:
                 self.subscription_pricing, o = _read_boxed(data, o, _T1, "StarsSubscriptionPricing")
         else:
