@@ -38,11 +38,11 @@ class Settings:
 
     @classmethod
     def full(cls) -> Settings:
-        return cls(Budget.full(), import_runs=7, bulk_count=1000, rpc_calls=7000, rpc_in_flight=100)
+        return cls(Budget.full(), import_runs=7, bulk_count=1000, rpc_calls=9000, rpc_in_flight=100)
 
     @classmethod
     def quick(cls) -> Settings:
-        return cls(Budget.quick(), import_runs=3, bulk_count=1000, rpc_calls=2100, rpc_in_flight=100)
+        return cls(Budget.quick(), import_runs=3, bulk_count=1000, rpc_calls=1800, rpc_in_flight=100)
 
     @classmethod
     def smoke(cls) -> Settings:
