@@ -285,6 +285,7 @@ def test_kurigram_legacy_ciphertext_is_readable(server_key: RSAPrivateKey, monke
     block = sha + data + random.Random(4).randbytes(-(len(data) + len(sha)) % 255)
     encrypted = kurigram_rsa.encrypt(block, public.fingerprint)
     digest, rest = legacy_unwrap(rsa_decrypt_raw(encrypted, server_key))
+    assert rest[: len(data)] == data
     verify_legacy_digest(digest, rest[: len(data)])
 
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from transport_helpers import ALL_NAMES, HANDSHAKE_PAYLOAD, seeded_random_bytes
@@ -104,13 +101,3 @@ def test_require_obfuscation_refuses_plain_transports() -> None:
         TransportDetector(require_obfuscation=True).feed(_opening("intermediate"))
     detection = TransportDetector(require_obfuscation=True).feed(_opening("obfuscated-intermediate"))
     assert detection is not None and detection.kind == "obfuscated2"
-
-
-def test_protocol_core_imports_neither_asyncio_nor_socket() -> None:
-    code = (
-        "import sys, tlruntime.transports; "
-        "print(','.join(m for m in ('asyncio', 'socket', 'selectors') if m in sys.modules))"
-    )
-    repo_root = Path(__file__).resolve().parents[2]
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=repo_root)
-    assert result.stdout.strip() == ""

@@ -1,4 +1,9 @@
-"""The protocol core is sans-IO: importing it loads neither asyncio nor socket."""
+"""The protocol core is sans-IO: importing and using it loads no IO module.
+
+One probe covers the whole core (crypto, transports, auth, session): every
+package and submodule is imported, and the lazily loaded parts (cryptography
+for RSA, the generated layer for the session) are exercised too.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,26 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-CORE = ("tlruntime.session", "tlruntime.crypto", "tlruntime.transports", "tlruntime.auth")
+CORE = (
+    "tlruntime.session",
+    "tlruntime.crypto",
+    "tlruntime.crypto.rsa",
+    "tlruntime.transports",
+    "tlruntime.auth",
+    "tlruntime.auth.client",
+    "tlruntime.auth.server",
+    "tlruntime.auth.pq",
+)
 
 _PROBE = """
 import importlib, json, sys
 for name in sys.argv[1:]:
     importlib.import_module(name)
-# Exercise the session end to end too: lazy imports must not pull IO in either.
+# Exercise the lazily loaded parts too: they must not pull IO in either.
+import os
+from tlruntime.crypto import RSAPrivateKey, rsa_pad_decrypt, rsa_pad_encrypt
+key = RSAPrivateKey.generate(2048)
+rsa_pad_decrypt(rsa_pad_encrypt(b"x", key.public_key, os.urandom), key)
 from tlruntime.session import Session
 client = Session(bytes(range(256)), side="client", server_salt=1)
 server = Session(bytes(range(256)), side="server", server_salt=1)
