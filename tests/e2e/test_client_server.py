@@ -71,16 +71,22 @@ def test_handshake_and_seed_call(server_key: RSAPrivateKey, transport: str) -> N
     run(_seed_call(server_key, transport))
 
 
+def _record_nearest_dc(server: LoopbackServer) -> list[RequestContext]:
+    """Answer help.getNearestDc and record each call's context (layer, initConnection)."""
+    seen: list[RequestContext] = []
+
+    @server.register(functions.help.GetNearestDc)
+    def nearest(request: Any, ctx: RequestContext) -> Any:
+        seen.append(ctx)
+        return types.NearestDc(country="NL", this_dc=ctx.dc_id, nearest_dc=ctx.dc_id)
+
+    return seen
+
+
 async def _pem_and_init_connection(server_key: RSAPrivateKey) -> None:
     """The public key may be given as PEM; ``api_id`` wraps the first call in initConnection."""
-    seen: list[RequestContext] = []
     async with LoopbackServer(host=HOST, port=0, private_key=server_key) as server:
-
-        @server.register(functions.help.GetNearestDc)
-        def nearest(request: Any, ctx: RequestContext) -> Any:
-            seen.append(ctx)
-            return types.NearestDc(country="NL", this_dc=ctx.dc_id, nearest_dc=ctx.dc_id)
-
+        seen = _record_nearest_dc(server)
         async with Client(HOST, server.port, server.public_key_pem, api_id=12345, timeout=10) as client:
             nearest_dc = await client(functions.help.GetNearestDc())
     assert nearest_dc == types.NearestDc(country="NL", this_dc=2, nearest_dc=2)
@@ -94,14 +100,8 @@ def test_pem_key_and_init_connection(server_key: RSAPrivateKey) -> None:
 
 async def _default_init_connection(server_key: RSAPrivateKey) -> None:
     """Without api_id the first call of a connection is still wrapped (api_id 0)."""
-    seen: list[RequestContext] = []
     async with LoopbackServer(host=HOST, port=0, private_key=server_key) as server:
-
-        @server.register(functions.help.GetNearestDc)
-        def nearest(request: Any, ctx: RequestContext) -> Any:
-            seen.append(ctx)
-            return types.NearestDc(country="NL", this_dc=ctx.dc_id, nearest_dc=ctx.dc_id)
-
+        seen = _record_nearest_dc(server)
         async with Client(HOST, server.port, server.public_key, timeout=10) as client:
             await client(functions.help.GetNearestDc())
             await client(functions.help.GetNearestDc())
