@@ -146,7 +146,7 @@ class Client:
         self._random_bytes = random_bytes
         if init_connection is None:
             # The first request of every connection goes out as
-            # invokeWithLayer(229, initConnection(...)), as Telegram requires.
+            # invokeWithLayer(LAYER, initConnection(...)), as Telegram requires.
             init_connection = default_init_connection(api_id if api_id is not None else 0)
         self._init_connection = init_connection
         self._store = SessionStore(session_path) if session_path is not None else None

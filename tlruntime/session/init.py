@@ -11,12 +11,12 @@ import platform
 from typing import Callable
 
 from ..errors import EncodeError
+from ..tl import LAYER
 from ..tlobject import TLRequest
 
 __all__ = ["LAYER", "default_init_connection"]
 
-#: The API layer of the bundled schema (``schema/api.tl``).
-LAYER = 229
+# LAYER comes from the generated layer, so a regenerated schema announces its own layer.
 
 
 def default_init_connection(
