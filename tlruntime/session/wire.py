@@ -197,12 +197,11 @@ def parse_container(body: bytes, container_msg_id: int) -> list[InnerMessage]:
 
 #: Bodies up to this size are never worth compressing (callers may skip the call below).
 GZIP_THRESHOLD = 512
-_GZIP_THRESHOLD = GZIP_THRESHOLD
 
 
 def gzip_if_smaller(body: bytes) -> bytes:
     """``body`` wrapped in ``gzip_packed`` when it is over 512 bytes and that makes it smaller."""
-    if len(body) <= _GZIP_THRESHOLD:
+    if len(body) <= GZIP_THRESHOLD:
         return body
     packed = GzipPacked.wrap(body)._bytes()
     return packed if len(packed) < len(body) else body
