@@ -48,7 +48,6 @@ __all__ = [
     "load_reader",
     "READERS",
     "unpack_id",
-    "CLASSES",
     "register",
     "read_object",
     "read_boxed",
@@ -209,9 +208,7 @@ def read_exact(cls: type[_O], data: bytes | bytearray | memoryview) -> _O:
 
 # --- the id -> class registry ---------------------------------------------------------
 
-# Typed Any so the generated inline dispatch can assign a read value to a typed attribute.
 _CLASSES: dict[int, Any] = {}
-CLASSES = _CLASSES
 # id -> the class's ``_read`` (the body after the id): what the generated inline dispatch
 # calls, so a nested read costs one dict lookup and one call, no attribute or bound method.
 _READERS: dict[int, Reader] = {}
