@@ -18,6 +18,7 @@ from typing import Callable, TypeVar
 
 from .errors import (
     EncodeError,
+    StringEncodeError,
     LengthError,
     LengthPastEndError,
     TrailingBytesError,
@@ -34,6 +35,8 @@ __all__ = [
     "SHORT_FORM",
     "pack_bytes",
     "pack_string",
+    "encode_surrogates",
+    "describe_unencodable",
     "pack_int",
     "pack_long",
     "pack_double",
@@ -127,11 +130,29 @@ def pack_string(value: str) -> bytes:
     try:
         data = value.encode()  # no-argument form: the fast path of str.encode
     except UnicodeEncodeError:  # lone surrogates, e.g. from a read of invalid UTF-8
-        data = value.encode("utf-8", "surrogateescape")
+        data = encode_surrogates(value)
     n = len(data)
     if n < 254:
         return _SHORT_FORM[n](n, data)
     return pack_bytes(data)
+
+
+def encode_surrogates(value: str) -> bytes:
+    """UTF-8 of a str holding lone surrogates: U+DC80..U+DCFF are the bytes a read kept.
+
+    Any other lone surrogate (``"\\ud800"``) has no UTF-8 form: StringEncodeError.
+    """
+    try:
+        return value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError as exc:
+        raise StringEncodeError(describe_unencodable(value, exc)) from None
+
+
+def describe_unencodable(value: str, exc: UnicodeEncodeError) -> str:
+    """Why ``value`` has no UTF-8 form, naming the first offending code point and its index."""
+    bad = value[exc.start : exc.end]
+    points = " ".join(f"U+{ord(ch):04X}" for ch in bad[:4])
+    return f"string cannot be encoded as UTF-8: lone surrogate {points} at index {exc.start}"
 
 
 def pack_int(value: int) -> bytes:

@@ -21,6 +21,7 @@ from typing import Any, Callable, ClassVar, Iterable, NamedTuple, TypeVar
 
 from .binary import (
     BOOL_FALSE_ID,
+    describe_unencodable,
     BOOL_TRUE_ID,
     GZIP_PACKED_ID,
     VECTOR_ID,
@@ -30,7 +31,15 @@ from .binary import (
     read_vector_header,
     read_vector_with,
 )
-from .errors import DecodeError, EncodeError, LengthError, TruncatedError, UnknownConstructorError
+from .errors import (
+    DecodeError,
+    EncodeError,
+    LengthError,
+    StringEncodeError,
+    TruncatedError,
+    UnknownConstructorError,
+)
+from .nesting import DEPTH, MAX_NESTING, RecursiveTypes, counted, stack_exhausted, too_deep
 
 try:  # 3.11+: typing.Self
     from typing import Self
@@ -43,6 +52,7 @@ __all__ = [
     "TLRequest",
     "Reader",
     "MAX_GZIP_SIZE",
+    "MAX_NESTING",
     "class_for_id",
     "load_class",
     "load_reader",
@@ -82,11 +92,19 @@ _UINT = struct.Struct("<I")
 _unpack_uint = _UINT.unpack_from
 unpack_id = _unpack_uint  # the generated code reads constructor ids with this
 
-# Errors a generated ``_bytes`` turns into an EncodeError (via ``encode_error``).
-ENCODE_FAILURES = (struct.error, TypeError, AttributeError, OverflowError)
+# Errors a generated ``_bytes`` turns into an EncodeError naming the class and field (via
+# ``encode_error``): a wrong type or range, a str UTF-8 cannot encode (inline ``str.encode`` or
+# ``pack_string`` in a vector), an object nested deeper than the stack allows.  An except
+# clause costs nothing until something is raised, so this list is free on the happy path.
+ENCODE_FAILURES = (
+    struct.error, TypeError, AttributeError, OverflowError,
+    UnicodeEncodeError, StringEncodeError, RecursionError,
+)
 # Errors a generated ``_read`` can raise only because the input ran out.
 _TRUNCATION = (struct.error, IndexError)
-TRUNCATION = _TRUNCATION  # the generated ``from_bytes`` fast path lets these fall to ``read_exact``
+# The generated ``from_bytes`` fast path lets these fall to ``read_exact``, which reads the
+# input again and raises the typed error (TruncatedError, or NestingError for a RecursionError).
+TRUNCATION = (struct.error, IndexError, RecursionError)
 
 
 class Field(NamedTuple):
@@ -196,12 +214,18 @@ def read_exact(cls: type[_O], data: bytes | bytearray | memoryview) -> _O:
             if end == len(data):
                 return obj
         elif cid == GZIP_PACKED_ID:
-            inner, end = read_gzip_payload(data, 4)
-            obj = cls.from_bytes(inner)
+            depth = _enter_level(0, cid)
+            try:
+                inner, end = read_gzip_payload(data, 4)
+                obj = read_exact(cls, inner)
+            finally:
+                DEPTH.level = depth
         else:
             raise UnknownConstructorError(cid, offset=0, expected=f"{cls.__name__} ({cls.TL_NAME})")
     except _TRUNCATION:
         raise TruncatedError("input ended before the value did", offset=len(data)) from None
+    except RecursionError:
+        raise stack_exhausted(0) from None
     check_exact(data, end)
     return obj
 
@@ -216,10 +240,29 @@ READERS = _READERS
 _LOCATIONS: dict[int, tuple[str, str]] | None = None
 
 
+def _rewrap(constructor_ids: Iterable[int]) -> None:
+    """Count a nesting level in the installed readers of types that just became recursive."""
+    for cid in constructor_ids:
+        read = _READERS[cid]
+        if not hasattr(read, "__wrapped__"):
+            _READERS[cid] = counted(read, cid)
+
+
+_RECURSIVE = RecursiveTypes(_rewrap)
+
+
+def _install_reader(constructor_id: int, cls: Any) -> Reader:
+    """Put ``cls``'s reader in ``READERS``: counting a nesting level if its type is recursive."""
+    read = _READERS[constructor_id] = _RECURSIVE.reader(
+        constructor_id, cls, isinstance(cls, type) and issubclass(cls, TLRequest)
+    )
+    return read
+
+
 def register(cls: type[TLObject]) -> type[TLObject]:
     """Make a hand-written class reachable by its constructor id (generated ones load lazily)."""
     _CLASSES[cls.CONSTRUCTOR_ID] = cls
-    _READERS[cls.CONSTRUCTOR_ID] = cls._read
+    _install_reader(cls.CONSTRUCTOR_ID, cls)
     return cls
 
 
@@ -256,9 +299,7 @@ def load_class(constructor_id: int) -> Any:
 
 def load_reader(constructor_id: int) -> Reader:
     """The ``_read`` of a checked id, cached in ``READERS`` (first use of a class only)."""
-    read: Reader = load_class(constructor_id)._read
-    _READERS[constructor_id] = read
-    return read
+    return _READERS.get(constructor_id) or _install_reader(constructor_id, load_class(constructor_id))
 
 
 def _reader_or_none(constructor_id: int) -> Reader | None:
@@ -268,7 +309,7 @@ def _reader_or_none(constructor_id: int) -> Reader | None:
         cls = class_for_id(constructor_id)
         if cls is None:
             return None
-        read = _READERS[constructor_id] = cls._read
+        read = _install_reader(constructor_id, cls)
     return read
 
 
@@ -292,40 +333,71 @@ def read_gzip_payload(data: bytes, offset: int) -> tuple[bytes, int]:
     return inner, end
 
 
+def _enter_level(offset: int, constructor_id: int) -> int:
+    """Count one nesting level (``MAX_NESTING``); returns the level to restore afterwards."""
+    state = DEPTH
+    depth = state.level
+    if depth >= MAX_NESTING:
+        raise too_deep(offset, constructor_id, depth + 1)
+    state.level = depth + 1
+    return depth
+
+
 def read_object(data: bytes, offset: int) -> tuple[Any, int]:
-    """Any boxed value at ``offset``: a TLObject, a bool, or a list (boxed vector of objects)."""
+    """Any boxed value at ``offset``: a TLObject, a bool, or a list (boxed vector of objects).
+
+    An untyped position can hold anything, itself included: each call is one
+    nesting level (``MAX_NESTING``), and so is each ``gzip_packed`` it opens.
+    """
     cid = _unpack_uint(data, offset)[0]
-    if cid != GZIP_PACKED_ID:
-        read = _READERS.get(cid) or _reader_or_none(cid)
-        if read is not None:
-            return read(data, offset + 4)
-    if cid == BOOL_TRUE_ID:
-        return True, offset + 4
-    if cid == BOOL_FALSE_ID:
-        return False, offset + 4
-    if cid == VECTOR_ID:
-        # Untyped position: elements can only be read as boxed values.
-        return read_vector_with(data, offset, read_object)
-    if cid == GZIP_PACKED_ID:
-        inner, end = read_gzip_payload(data, offset + 4)
-        value, inner_end = read_object(inner, 0)
-        check_exact(inner, inner_end)
-        return value, end
-    raise UnknownConstructorError(cid, offset=offset)
+    state = DEPTH
+    depth = state.level
+    if depth >= MAX_NESTING:
+        raise too_deep(offset, cid, depth + 1)
+    state.level = depth + 1
+    try:
+        if cid != GZIP_PACKED_ID:
+            read = _READERS.get(cid) or _reader_or_none(cid)
+            if read is not None:
+                return read(data, offset + 4)
+        if cid == BOOL_TRUE_ID:
+            return True, offset + 4
+        if cid == BOOL_FALSE_ID:
+            return False, offset + 4
+        if cid == VECTOR_ID:
+            # Untyped position: elements can only be read as boxed values.
+            return read_vector_with(data, offset, read_object)
+        if cid == GZIP_PACKED_ID:
+            inner, end = read_gzip_payload(data, offset + 4)
+            value, inner_end = read_object(inner, 0)
+            check_exact(inner, inner_end)
+            return value, end
+        raise UnknownConstructorError(cid, offset=offset)
+    except RecursionError:
+        raise stack_exhausted(offset, cid) from None
+    finally:
+        state.level = depth
 
 
 def read_boxed(data: bytes, offset: int, expected: frozenset[int], type_name: str) -> tuple[Any, int]:
     """A boxed value of the TL type ``type_name`` whose constructor ids are ``expected``."""
     cid = _unpack_uint(data, offset)[0]
-    if cid in expected:
-        read = _READERS.get(cid) or _reader_or_none(cid)
-        if read is not None:
-            return read(data, offset + 4)
-    elif cid == GZIP_PACKED_ID:
-        inner, end = read_gzip_payload(data, offset + 4)
-        value, inner_end = read_boxed(inner, 0, expected, type_name)
-        check_exact(inner, inner_end)
-        return value, end
+    try:
+        if cid in expected:
+            read = _READERS.get(cid) or _reader_or_none(cid)
+            if read is not None:
+                return read(data, offset + 4)
+        elif cid == GZIP_PACKED_ID:
+            depth = _enter_level(offset, cid)
+            try:
+                inner, end = read_gzip_payload(data, offset + 4)
+                value, inner_end = read_boxed(inner, 0, expected, type_name)
+            finally:
+                DEPTH.level = depth
+            check_exact(inner, inner_end)
+            return value, end
+    except RecursionError:
+        raise stack_exhausted(offset, cid) from None
     raise UnknownConstructorError(cid, offset=offset, expected=type_name)
 
 
@@ -378,13 +450,19 @@ def read_entry(data: bytes | bytearray | memoryview, offset: int, reader: Reader
         data = bytes(data)
     try:
         if data[offset : offset + 4] == b"\xa1\xcf\x72\x30":  # gzip_packed
-            inner, end = read_gzip_payload(data, offset + 4)
-            value, inner_end = read_entry(inner, 0, reader)
+            depth = _enter_level(offset, GZIP_PACKED_ID)
+            try:
+                inner, end = read_gzip_payload(data, offset + 4)
+                value, inner_end = read_entry(inner, 0, reader)
+            finally:
+                DEPTH.level = depth
             check_exact(inner, inner_end)
             return value, end
         value, end = reader(data, offset)
     except _TRUNCATION:
         raise TruncatedError("input ended before the value did", offset=len(data)) from None
+    except RecursionError:
+        raise stack_exhausted(offset) from None
     return value, check_end(data, end)
 
 
@@ -402,6 +480,8 @@ def deserialize(data: bytes | bytearray | memoryview) -> Any:
             value, end = read_object(data, 0)
     except _TRUNCATION:
         raise TruncatedError("input ended before the value did", offset=len(data)) from None
+    except RecursionError:  # only when called with almost no stack left: levels are counted
+        raise stack_exhausted(0) from None
     if end != len(data):
         check_exact(data, end)
     return value
@@ -483,7 +563,13 @@ def _describe_problem(tl_type: str, value: object) -> str | None:
     if tl_type == "double":
         return None if isinstance(value, (int, float)) else f"expected a float, got {type(value).__name__}"
     if tl_type == "string":
-        return None if isinstance(value, str) else f"expected a str, got {type(value).__name__}"
+        if not isinstance(value, str):
+            return f"expected a str, got {type(value).__name__}"
+        try:
+            value.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError as exc:
+            return describe_unencodable(value, exc)
+        return None
     if tl_type == "bytes":
         return None if isinstance(value, bytes) else f"expected bytes, got {type(value).__name__}"
     if tl_type in ("Bool", "true"):
@@ -505,7 +591,16 @@ def _describe_problem(tl_type: str, value: object) -> str | None:
 
 
 def encode_error(obj: TLObject, exc: BaseException) -> EncodeError:
-    """Explain why ``obj`` could not be serialized, naming the offending field."""
+    """Explain why ``obj`` could not be serialized, naming the offending field.
+
+    Runs only after serializing failed: the fields are checked again, one by
+    one, to find the culprit, so the happy path pays nothing for the message.
+    """
+    if isinstance(exc, RecursionError):
+        return EncodeError(
+            f"cannot serialize {type(obj).__name__}: nested deeper than the Python stack allows",
+            class_name=type(obj).__name__,
+        )
     for f in obj.FIELDS:
         if f.tl_type == "#":
             continue
@@ -516,8 +611,11 @@ def encode_error(obj: TLObject, exc: BaseException) -> EncodeError:
             continue
         problem = _describe_problem(f.tl_type, value)
         if problem:
-            return EncodeError(f"{type(obj).__name__}.{f.name} ({f.tl_type}): {problem}")
-    return EncodeError(f"cannot serialize {type(obj).__name__}: {exc}")
+            return EncodeError(
+                f"{type(obj).__name__}.{f.name} ({f.tl_type}): {problem}",
+                class_name=type(obj).__name__, field=f.name,
+            )
+    return EncodeError(f"cannot serialize {type(obj).__name__}: {exc}", class_name=type(obj).__name__)
 
 
 def iter_fields(obj: TLObject) -> Iterable[tuple[Field, object]]:
