@@ -127,16 +127,16 @@ class RecursiveTypes:
         type_name = cls.TL_LINE.rpartition("=")[2].strip(" ;")
         self._ids.setdefault(type_name, []).append(constructor_id)
         held = self._holds.setdefault(type_name, set())
+        before = len(held)
         held.update(_held_type(f.tl_type) for f in cls.FIELDS)
-        if type_name in self._recursive:
-            return counted(read, constructor_id)
-        # Every new edge starts at type_name: a new cycle, if any, passes through it.
-        on_cycle = self._cycle_through(type_name)
-        if not on_cycle:
-            return read
-        self._recursive |= on_cycle
-        self._rewrap([i for t in on_cycle for i in self._ids[t] if i != constructor_id])
-        return counted(read, constructor_id)
+        if len(held) > before:
+            # Every new edge starts at type_name: a new cycle, if any, passes through it
+            # (and may bring in types that were not recursive before, even if type_name was).
+            newly = self._cycle_through(type_name) - self._recursive
+            if newly:
+                self._recursive |= newly
+                self._rewrap([i for t in newly for i in self._ids[t] if i != constructor_id])
+        return counted(read, constructor_id) if type_name in self._recursive else read
 
     def _cycle_through(self, start: str) -> set[str]:
         """The types on cycles through ``start`` (empty when there is none)."""

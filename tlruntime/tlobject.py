@@ -466,14 +466,21 @@ def read_entry(data: bytes | bytearray | memoryview, offset: int, reader: Reader
     return value, check_end(data, end)
 
 
+# Ids ``read_object`` handles itself (no class's reader): what ``deserialize`` leaves to it.
+_GENERIC_IDS = frozenset((GZIP_PACKED_ID, BOOL_TRUE_ID, BOOL_FALSE_ID, VECTOR_ID))
+
+
 def deserialize(data: bytes | bytearray | memoryview) -> Any:
     """Read exactly one boxed object (constructor or function) of the layer from ``data``."""
     if type(data) is not bytes:
         data = bytes(data)
     try:  # read_object opens a gzip_packed itself: no read_entry layer on the hot path
         cid = _unpack_uint(data, 0)[0]
-        # A loaded class (not the registered gzip_packed, which read_object opens): skip its checks.
+        # A class of the layer (not the registered gzip_packed, which read_object opens) is read
+        # by its own reader, loaded on first use: the outermost value is not an untyped position.
         read = _READERS.get(cid) if cid != GZIP_PACKED_ID else None
+        if read is None and cid not in _GENERIC_IDS:
+            read = _reader_or_none(cid)
         if read is not None:
             value, end = read(data, 4)
         else:
