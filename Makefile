@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 LAYER  := tlruntime/tl/__init__.py
 SCHEMA := schema/mtproto.tl schema/api.tl
 
-.PHONY: all install generate test bench demo typecheck clean
+.PHONY: all install generate test bench demo typecheck fuzz clean
 
 all: generate
 
@@ -34,6 +34,14 @@ bench: generate
 
 demo: generate
 	$(BIN)/python -m tlruntime.demo
+
+# Coverage-guided fuzzing: FUZZ_SECONDS per target (default 60); FUZZ_TARGET picks targets
+# (space-separated names, see `python -m fuzz --list`); findings go to fuzz/findings/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGET  ?=
+fuzz: generate
+	$(BIN)/python -c "import atheris" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[test,fuzz]'
+	$(BIN)/python -m fuzz --seconds $(FUZZ_SECONDS) $(foreach t,$(FUZZ_TARGET),--target $(t))
 
 typecheck: generate
 	$(BIN)/python -m mypy --strict tlruntime
