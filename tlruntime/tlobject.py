@@ -479,12 +479,12 @@ def deserialize(data: bytes | bytearray | memoryview) -> Any:
         # A class of the layer (not the registered gzip_packed, which read_object opens) is read
         # by its own reader, loaded on first use: the outermost value is not an untyped position.
         read = _READERS.get(cid) if cid != GZIP_PACKED_ID else None
-        if read is None and cid not in _GENERIC_IDS:
-            read = _reader_or_none(cid)
         if read is not None:
             value, end = read(data, 4)
-        else:
+        elif cid in _GENERIC_IDS or (read := _reader_or_none(cid)) is None:
             value, end = read_object(data, 0)
+        else:  # first use of this class
+            value, end = read(data, 4)
     except _TRUNCATION:
         raise TruncatedError("input ended before the value did", offset=len(data)) from None
     except RecursionError:  # only when called with almost no stack left: levels are counted
