@@ -17,8 +17,8 @@ import struct
 from typing import Callable, TypeVar
 
 from .errors import (
-    EncodeError,
     StringEncodeError,
+    ValueEncodeError,
     LengthError,
     LengthPastEndError,
     TrailingBytesError,
@@ -32,6 +32,7 @@ __all__ = [
     "VECTOR_ID",
     "GZIP_PACKED_ID",
     "MAX_VECTOR_COUNT",
+    "MAX_BYTES_LENGTH",
     "SHORT_FORM",
     "pack_bytes",
     "pack_string",
@@ -90,6 +91,8 @@ GZIP_PACKED_ID = 0x3072CFA1
 # A vector can never hold more elements than there are 4-byte words left, but a
 # hostile count should fail before ``range(n)`` even starts: cap it absolutely too.
 MAX_VECTOR_COUNT = 1 << 24
+# The longest ``bytes``/``string`` the 3-byte length of the long form can say.
+MAX_BYTES_LENGTH = 0xFFFFFF
 
 _INT = struct.Struct("<i")
 _UINT = struct.Struct("<I")
@@ -120,8 +123,8 @@ def pack_bytes(data: bytes) -> bytes:
     n = len(data)
     if n < 254:
         return _SHORT_FORM[n](n, data)
-    if n > 0xFFFFFF:
-        raise EncodeError(f"bytes value of {n} bytes exceeds the TL limit of 16777215")
+    if n > MAX_BYTES_LENGTH:
+        raise ValueEncodeError(f"bytes value of {n} bytes exceeds the TL limit of {MAX_BYTES_LENGTH}")
     return b"\xfe" + n.to_bytes(3, "little") + data + _PAD[n & 3]
 
 
@@ -160,7 +163,7 @@ def pack_int(value: int) -> bytes:
     try:
         return _INT.pack(value)
     except struct.error as exc:
-        raise EncodeError(f"int value {value!r} out of the signed 32-bit range") from exc
+        raise ValueEncodeError(f"int value {value!r} out of the signed 32-bit range") from exc
 
 
 def pack_long(value: int) -> bytes:
@@ -168,21 +171,21 @@ def pack_long(value: int) -> bytes:
     try:
         return _LONG.pack(value)
     except struct.error as exc:
-        raise EncodeError(f"long value {value!r} out of the signed 64-bit range") from exc
+        raise ValueEncodeError(f"long value {value!r} out of the signed 64-bit range") from exc
 
 
 def pack_double(value: float) -> bytes:
     try:
         return _DOUBLE.pack(value)
     except struct.error as exc:
-        raise EncodeError(f"double value {value!r} is not a float") from exc
+        raise ValueEncodeError(f"double value {value!r} is not a float") from exc
 
 
 def _pack_wide(value: int, size: int, name: str) -> bytes:
     try:
         return value.to_bytes(size, "little", signed=True)
     except (OverflowError, AttributeError, TypeError) as exc:
-        raise EncodeError(f"{name} value {value!r} out of the signed {size * 8}-bit range") from exc
+        raise ValueEncodeError(f"{name} value {value!r} out of the signed {size * 8}-bit range") from exc
 
 
 def pack_int128(value: int) -> bytes:

@@ -21,6 +21,7 @@ __all__ = [
     "TrailingBytesError",
     "NestingError",
     "StringEncodeError",
+    "ValueEncodeError",
     "TransportError",
     "TransportCodeError",
     "FrameError",
@@ -79,13 +80,19 @@ class EncodeError(TLError, ValueError):
         super().__init__(message)
 
 
-class StringEncodeError(EncodeError):
+class ValueEncodeError(EncodeError):
+    """A single value a ``tlruntime.binary`` packer cannot write (out of range, too long...).
+
+    The packers do not know where the value sits; a generated class catches
+    this and raises an :class:`EncodeError` that names the class and the field.
+    """
+
+
+class StringEncodeError(ValueEncodeError):
     """A ``str`` that UTF-8 cannot encode: a lone surrogate outside U+DC80..U+DCFF.
 
     (Lone surrogates in U+DC80..U+DCFF are what reading invalid UTF-8 produces;
-    they are written back as the original bytes.)  Raised by
-    ``binary.pack_string``; a generated class turns it into an
-    :class:`EncodeError` that names the class and the field.
+    they are written back as the original bytes.)  Raised by ``binary.pack_string``.
     """
 
 

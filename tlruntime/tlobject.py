@@ -21,6 +21,7 @@ from typing import Any, Callable, ClassVar, Iterable, NamedTuple, TypeVar
 
 from .binary import (
     BOOL_FALSE_ID,
+    MAX_BYTES_LENGTH,
     describe_unencodable,
     BOOL_TRUE_ID,
     GZIP_PACKED_ID,
@@ -35,9 +36,9 @@ from .errors import (
     DecodeError,
     EncodeError,
     LengthError,
-    StringEncodeError,
     TruncatedError,
     UnknownConstructorError,
+    ValueEncodeError,
 )
 from .nesting import DEPTH, MAX_NESTING, RecursiveTypes, counted, stack_exhausted, too_deep
 
@@ -93,12 +94,13 @@ _unpack_uint = _UINT.unpack_from
 unpack_id = _unpack_uint  # the generated code reads constructor ids with this
 
 # Errors a generated ``_bytes`` turns into an EncodeError naming the class and field (via
-# ``encode_error``): a wrong type or range, a str UTF-8 cannot encode (inline ``str.encode`` or
-# ``pack_string`` in a vector), an object nested deeper than the stack allows.  An except
+# ``encode_error``): a wrong type or range, a str UTF-8 cannot encode (inline ``str.encode``), a
+# value a ``binary`` packer refuses (ValueEncodeError: a string in a vector, bytes past 16 MiB...),
+# an object nested deeper than the stack allows.  An except
 # clause costs nothing until something is raised, so this list is free on the happy path.
 ENCODE_FAILURES = (
     struct.error, TypeError, AttributeError, OverflowError,
-    UnicodeEncodeError, StringEncodeError, RecursionError,
+    UnicodeEncodeError, ValueEncodeError, RecursionError,
 )
 # Errors a generated ``_read`` can raise only because the input ran out.
 _TRUNCATION = (struct.error, IndexError)
@@ -558,6 +560,12 @@ _INT_RANGES = {
 }
 
 
+def _describe_length(size: int) -> str | None:
+    if size > MAX_BYTES_LENGTH:
+        return f"{size} bytes exceed the TL limit of {MAX_BYTES_LENGTH}"
+    return None
+
+
 def _describe_problem(tl_type: str, value: object) -> str | None:
     """Why ``value`` cannot be written as ``tl_type``, or None if it can."""
     if tl_type in _INT_RANGES:
@@ -573,12 +581,14 @@ def _describe_problem(tl_type: str, value: object) -> str | None:
         if not isinstance(value, str):
             return f"expected a str, got {type(value).__name__}"
         try:
-            value.encode("utf-8", "surrogateescape")
+            encoded = value.encode("utf-8", "surrogateescape")
         except UnicodeEncodeError as exc:
             return describe_unencodable(value, exc)
-        return None
+        return _describe_length(len(encoded))
     if tl_type == "bytes":
-        return None if isinstance(value, bytes) else f"expected bytes, got {type(value).__name__}"
+        if not isinstance(value, bytes):
+            return f"expected bytes, got {type(value).__name__}"
+        return _describe_length(len(value))
     if tl_type in ("Bool", "true"):
         return None
     if tl_type.lower().startswith("vector<"):

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 import tlruntime.tl as tl
-from tlruntime.binary import pack_string
-from tlruntime.errors import EncodeError, StringEncodeError, TLError
+from tlruntime.binary import pack_bytes, pack_string
+from tlruntime.errors import EncodeError, StringEncodeError, TLError, ValueEncodeError
 from tlruntime.tl import functions, types
 from tlruntime.tl.functions.messages import ExportChatInvite
 from tlruntime.tl.types import InputPeerChannel
@@ -77,3 +77,14 @@ def test_an_object_nested_past_the_stack_is_an_encode_error() -> None:
     with pytest.raises(EncodeError) as caught:
         bytes(text)
     assert caught.value.class_name == "TextBold" and "nested" in str(caught.value)
+
+
+def test_a_value_too_long_for_tl_names_the_field() -> None:
+    # 2**24 bytes do not fit the 3-byte length of TL's long form.
+    request = functions.upload.SaveFilePart(file_id=1, file_part=0, bytes=b"x" * (1 << 24))
+    with pytest.raises(EncodeError) as caught:
+        bytes(request)
+    assert (caught.value.class_name, caught.value.field) == ("SaveFilePart", "bytes")
+    assert "16777216 bytes exceed the TL limit of 16777215" in str(caught.value)
+    with pytest.raises(ValueEncodeError):  # the packer alone cannot name a field, but is typed
+        pack_bytes(b"x" * (1 << 24))
