@@ -18,8 +18,9 @@ $(STAMP): pyproject.toml setup.py
 
 install: $(STAMP)
 
-$(LAYER): $(STAMP) $(SCHEMA) $(wildcard generator/*.py generator/*.lark generator/templates/*.j2)
+$(LAYER): $(STAMP) $(SCHEMA) $(wildcard generator/*.py generator/*.lark generator/templates/*.j2 generator/errors/*.py generator/facts/*)
 	$(BIN)/python -m generator --out tlruntime/tl $(SCHEMA)
+	$(BIN)/python -m generator.errors --out tlruntime/tl --package tlruntime.tl
 	# Byte-compile like `pip install` does for a wheel, so imports never pay for compiling
 	# (this environment may set PYTHONDONTWRITEBYTECODE, which would otherwise recompile every run).
 	$(BIN)/python -m compileall -q -j 0 tlruntime generator >/dev/null
