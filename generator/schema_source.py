@@ -1,0 +1,41 @@
+"""Where the product commands (docs, diff, decode) get their validated schema from.
+
+One place that knows how to turn schema paths into the validated model (the
+same pipeline the layer emitter uses) and where the bundled schema lives, so
+the three commands never disagree with the generated layer.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Sequence
+
+from generator.model import ValidatedSchema
+from tlruntime.errors import GenerationError
+
+__all__ = ["default_schema_paths", "load_validated"]
+
+
+def default_schema_paths() -> list[Path]:
+    """``schema/mtproto.tl`` and ``schema/api.tl`` of this checkout (or installed copy)."""
+    here = Path(__file__).resolve().parent
+    for root in (here.parent / "schema", here / "schema"):
+        paths = [root / "mtproto.tl", root / "api.tl"]
+        if all(p.is_file() for p in paths):
+            return paths
+    raise GenerationError("no schema given and the bundled schema/mtproto.tl + schema/api.tl were not found")
+
+
+def load_validated(paths: Sequence[Path] | None = None, *, quiet: bool = True) -> ValidatedSchema:
+    """Parse and validate ``paths`` (the bundled schema when empty); id warnings silenced when ``quiet``."""
+    from generator.emit import load_schema  # the emitter's pipeline: same runtime-combinator policy
+
+    chosen = [Path(p) for p in paths] if paths else default_schema_paths()
+    for path in chosen:
+        if not path.is_file():
+            raise GenerationError(f"{path}: no such schema file")
+    with warnings.catch_warnings():
+        if quiet:
+            warnings.simplefilter("ignore")
+        return load_schema(chosen)
