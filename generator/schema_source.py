@@ -11,10 +11,10 @@ import warnings
 from pathlib import Path
 from typing import Sequence
 
-from generator.model import ValidatedSchema
+from generator.model import TypeRef, ValidatedSchema
 from tlruntime.errors import GenerationError
 
-__all__ = ["default_schema_paths", "load_validated"]
+__all__ = ["default_schema_paths", "load_validated", "type_text"]
 
 
 def default_schema_paths() -> list[Path]:
@@ -39,3 +39,13 @@ def load_validated(paths: Sequence[Path] | None = None, *, quiet: bool = True) -
         if quiet:
             warnings.simplefilter("ignore")
         return load_schema(chosen)
+
+
+def type_text(ref: TypeRef) -> str:
+    """A type reference as TL writes it: ``Vector<long>``, ``%Message``, ``!X``, ``messages.ChatFull``."""
+    prefix = "!" if ref.generic_ref else ""
+    if ref.bare and ref.name.rsplit(".", 1)[-1][:1].isupper():
+        prefix += "%"
+    if ref.args:
+        return f"{prefix}{ref.name}<{', '.join(type_text(a) for a in ref.args)}>"
+    return prefix + ref.name

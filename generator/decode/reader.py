@@ -16,6 +16,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 from generator.model import CheckedCombinator, Param, TypeRef, ValidatedSchema
 from generator.decode.tree import Node
+from generator.schema_source import type_text
 
 __all__ = ["SchemaIndex", "Decoder", "DecodeStop", "parse_type_name"]
 
@@ -56,17 +57,6 @@ class SchemaIndex:
             else:
                 by_name.setdefault(c.name, cc)
         return cls(by_id, by_name, {k: tuple(v) for k, v in by_type.items()})
-
-
-def type_text(ref: TypeRef) -> str:
-    """A type reference as TL writes it (``Vector<long>``, ``%Message``, ``!X``)."""
-    prefix = "!" if ref.generic_ref else ""
-    name = ref.name
-    if ref.bare and name[:1].isupper() and name.rsplit(".", 1)[-1][:1].isupper():
-        prefix += "%"
-    if ref.args:
-        return f"{prefix}{name}<{', '.join(type_text(a) for a in ref.args)}>"
-    return prefix + name
 
 
 def parse_type_name(text: str) -> TypeRef:
