@@ -163,10 +163,17 @@ def _verdict(breaking: bool) -> str:
     return "BREAKING" if breaking else "compatible"
 
 
+def _layer(number: Optional[int]) -> str:
+    return str(number) if number is not None else "unknown"
+
+
+def _hex_id(number: Optional[int]) -> Optional[str]:
+    return None if number is None else f"0x{number:08x}"
+
+
 def render_text(diff: SchemaDiff) -> str:
     """The human-readable report."""
-    layer = lambda n: str(n) if n is not None else "unknown"  # noqa: E731
-    lines = [f"layer {layer(diff.old_layer)} -> {layer(diff.new_layer)}"]
+    lines = [f"layer {_layer(diff.old_layer)} -> {_layer(diff.new_layer)}"]
     for kind in ("function", "constructor"):
         counts = [f"{len(diff.of(s, kind))} {s}" for s in ("added", "removed", "changed")]
         lines.append(f"{kind}s: {', '.join(counts)}")
@@ -187,7 +194,6 @@ def render_text(diff: SchemaDiff) -> str:
 
 def to_json(diff: SchemaDiff) -> Dict[str, object]:
     """A JSON-ready dict (stable keys; ids as ``0x%08x`` strings)."""
-    hexid = lambda i: None if i is None else f"0x{i:08x}"  # noqa: E731
     return {
         "old_layer": diff.old_layer,
         "new_layer": diff.new_layer,
@@ -198,8 +204,8 @@ def to_json(diff: SchemaDiff) -> Dict[str, object]:
                 "name": e.name,
                 "status": e.status,
                 "breaking": e.breaking,
-                "old_id": hexid(e.old_id),
-                "new_id": hexid(e.new_id),
+                "old_id": _hex_id(e.old_id),
+                "new_id": _hex_id(e.new_id),
                 "line": e.line,
                 "changes": [
                     {"kind": c.kind, "field": c.field, "detail": c.detail, "breaking": c.breaking} for c in e.changes

@@ -40,18 +40,21 @@ class Catalog:
         for cc in functions.values():
             for name in _type_names(cc.combinator.result):
                 returned_by.setdefault(name, []).append(cc)
-        by_name = lambda cc: cc.combinator.name  # noqa: E731
         return cls(
             layer=validated.schema.layer,
             constructors=dict(sorted(constructors.items())),
             functions=dict(sorted(functions.items())),
-            types={k: tuple(sorted(v, key=by_name)) for k, v in sorted(types.items())},
-            returned_by={k: tuple(sorted(v, key=by_name)) for k, v in sorted(returned_by.items())},
+            types={k: tuple(sorted(v, key=_tl_name)) for k, v in sorted(types.items())},
+            returned_by={k: tuple(sorted(v, key=_tl_name)) for k, v in sorted(returned_by.items())},
             facts=facts,
         )
 
     def has_type_page(self, name: str) -> bool:
         return name in self.types
+
+
+def _tl_name(cc: CheckedCombinator) -> str:
+    return cc.combinator.name
 
 
 def _type_names(ref: TypeRef) -> List[str]:
