@@ -243,9 +243,13 @@ class RPCError(TLError):
 
 
 class SeeOtherError(RPCError):
-    """303: the request must be repeated on another DC (``*_MIGRATE_X`` carry ``dc_id``)."""
+    """303: the request must be repeated on another DC, ``dc_id`` (every 303 is a ``*_MIGRATE_X``)."""
 
     CODE = 303
+
+    @property
+    def dc_id(self) -> int:
+        return self.value or 0
 
 
 class BadRequestError(RPCError):

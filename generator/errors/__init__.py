@@ -158,7 +158,10 @@ def _render_class(cls: ErrorClass) -> str:
     lines.append(f"    CODES = {cls.codes!r}")
     if cls.affix is not None:
         lines.append(f"    NUMBER_AFFIX = {cls.affix!r}")
-    if cls.alias is not None and not (cls.alias == "seconds" and cls.bases == ("FloodWaitError",)):
+    inherited = (cls.alias == "seconds" and "FloodWaitError" in cls.bases) or (
+        cls.alias == "dc_id" and "SeeOtherError" in cls.bases
+    )
+    if cls.alias is not None and not inherited:
         lines.append("")
         lines.append("    @property")
         lines.append(f"    def {cls.alias}(self) -> int:")
