@@ -162,3 +162,15 @@ def test_bad_inputs_are_clear_errors(tmp_path: Path, capsys: pytest.CaptureFixtu
     captured = capsys.readouterr()
     assert "unknown constructor id 0xdeadbeef at offset 0" in captured.out
     assert "Traceback" not in captured.err
+
+
+def test_json_output_keeps_offsets(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    assert cli("--json", bytes(seed_request()).hex()) == 0
+    tree = json.loads(capsys.readouterr().out)["tree"]
+    assert tree["value"] == "messages.exportChatInvite#a455de90" and (tree["offset"], tree["end"]) == (0, 60)
+    peer = next(child for child in tree["children"] if child["label"] == "peer")
+    assert peer["offset"] == 8 and peer["children"][0] == {
+        "label": "channel_id", "offset": 12, "end": 20, "type": "long", "value": "1"
+    }
