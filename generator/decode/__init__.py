@@ -12,7 +12,7 @@ from typing import Optional
 from generator.decode.frame import FrameHeader, decode_frame, read_auth_key
 from generator.decode.reader import Decoder, DecodeStop, SchemaIndex, parse_type_name
 from generator.decode.tree import Node, render_tree
-from generator.model import ValidatedSchema
+from generator.model import TypeRef, ValidatedSchema
 
 __all__ = [
     "SchemaIndex",
@@ -34,7 +34,8 @@ def decode_value(index: SchemaIndex, data: bytes, type_name: Optional[str] = Non
             decoder.boxed(root, "value")
         else:
             ref = parse_type_name(type_name)
-            if ref.bare or ref.name in ("Vector", "int", "long", "double", "string", "bytes", "Bool", "int128", "int256"):
+            _check_known(index, ref)
+            if ref.bare or (ref.name in _PRIMITIVES and ref.name != "Object"):
                 decoder.value(root, "value", ref)
             else:
                 decoder.boxed(root, "value", ref.name)
@@ -44,6 +45,19 @@ def decode_value(index: SchemaIndex, data: bytes, type_name: Optional[str] = Non
     if not node.problems() and decoder.pos < len(data):
         node.problem = f"{len(data) - decoder.pos} bytes left over after the value, from offset {decoder.pos}"
     return node
+
+
+_PRIMITIVES = frozenset({"int", "long", "double", "string", "bytes", "int128", "int256", "Bool", "Object", "Vector", "vector"})
+
+
+def _check_known(index: SchemaIndex, ref: TypeRef) -> None:
+    """A --type naming nothing in the schema is a usage error, not a decode problem."""
+    if ref.name in _PRIMITIVES:
+        for arg in ref.args:
+            _check_known(index, arg)
+        return
+    if ref.name not in index.by_type and ref.name not in index.by_name:
+        raise ValueError(f"--type {ref.name}: no such type or constructor in the schema")
 
 
 def index_of(validated: ValidatedSchema) -> SchemaIndex:

@@ -70,6 +70,11 @@ def _long(data: bytes, at: int) -> int:
     return int(struct.unpack_from("<q", data, at)[0])
 
 
+def _msg_id_text(msg_id: int) -> str:
+    """The id and the unix time in its upper 32 bits (msg_id is about time * 2**32)."""
+    return f"{msg_id} (unix time {msg_id >> 32})"
+
+
 def _body(index: SchemaIndex, data: bytes, offset: int, length: int, space: str) -> Node:
     root = Node("frame")
     decoder = Decoder(index, data[offset : offset + length], space=space, base=offset)
@@ -95,7 +100,7 @@ def decode_frame(
         (length,) = struct.unpack_from("<i", frame, 16)
         fields = [
             ("auth_key_id", "0 (unencrypted message)"),
-            ("msg_id", str(_long(frame, 8))),
+            ("msg_id", _msg_id_text(_long(frame, 8))),
             ("length", str(length)),
         ]
         if length < 0 or 20 + length > len(frame):
@@ -131,7 +136,7 @@ def decode_frame(
         ("msg_key", frame[8:24].hex()),
         ("salt", str(_long(plaintext, 0))),
         ("session_id", str(_long(plaintext, 8))),
-        ("msg_id", str(_long(plaintext, 16))),
+        ("msg_id", _msg_id_text(_long(plaintext, 16))),
         ("seq_no", f"{seq_no} ({'content-related' if seq_no & 1 else 'not content-related'})"),
         ("length", str(length)),
         ("padding", f"{padding} bytes" + ("" if 12 <= padding <= 1024 else " (outside 12..1024!)")),

@@ -148,7 +148,7 @@ def test_frame_cli_with_key_file(tmp_path: Path, capsys: pytest.CaptureFixture[s
 def test_unencrypted_message_needs_no_key(schema_index: SchemaIndex) -> None:
     body = struct.pack("<I", 0xBE7E8EF1) + bytes(range(16))  # req_pq_multi
     header, tree = decode_frame(schema_index, bytes(8) + struct.pack("<qi", 77, len(body)) + body, None)
-    assert dict(header.fields)["msg_id"] == "77" and tree.value == "req_pq_multi#be7e8ef1"
+    assert dict(header.fields)["msg_id"] == "77 (unix time 0)" and tree.value == "req_pq_multi#be7e8ef1"
 
 
 def test_bad_inputs_are_clear_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -162,6 +162,7 @@ def test_bad_inputs_are_clear_errors(tmp_path: Path, capsys: pytest.CaptureFixtu
     captured = capsys.readouterr()
     assert "unknown constructor id 0xdeadbeef at offset 0" in captured.out
     assert "Traceback" not in captured.err
+    assert cli("--type", "NoSuchType", "00000000") == 2 and "no such type" in capsys.readouterr().err
 
 
 def test_json_output_keeps_offsets(capsys: pytest.CaptureFixture[str]) -> None:
