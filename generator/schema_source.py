@@ -8,8 +8,9 @@ the three commands never disagree with the generated layer.
 from __future__ import annotations
 
 import warnings
+from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Sequence, Tuple
 
 from generator.model import TypeRef, ValidatedSchema
 from tlruntime.errors import GenerationError
@@ -28,17 +29,29 @@ def default_schema_paths() -> list[Path]:
 
 
 def load_validated(paths: Sequence[Path] | None = None, *, quiet: bool = True) -> ValidatedSchema:
-    """Parse and validate ``paths`` (the bundled schema when empty); id warnings silenced when ``quiet``."""
-    from generator.emit import load_schema  # the emitter's pipeline: same runtime-combinator policy
+    """Parse and validate ``paths`` (the bundled schema when empty); id warnings silenced when ``quiet``.
 
+    The model is frozen, so one parse per file version is shared by every caller
+    in the process (a file whose size or mtime changed is parsed again).
+    """
     chosen = [Path(p) for p in paths] if paths else default_schema_paths()
+    versions = []
     for path in chosen:
         if not path.is_file():
             raise GenerationError(f"{path}: no such schema file")
+        stat = path.stat()
+        versions.append((str(path.resolve()), stat.st_mtime_ns, stat.st_size))
+    return _load(tuple(versions), quiet)
+
+
+@lru_cache(maxsize=8)
+def _load(versions: Tuple[Tuple[str, int, int], ...], quiet: bool) -> ValidatedSchema:
+    from generator.emit import load_schema  # the emitter's pipeline: same runtime-combinator policy
+
     with warnings.catch_warnings():
         if quiet:
             warnings.simplefilter("ignore")
-        return load_schema(chosen)
+        return load_schema([Path(path) for path, _, _ in versions])
 
 
 def type_text(ref: TypeRef) -> str:

@@ -175,3 +175,19 @@ def test_json_output_keeps_offsets(capsys: pytest.CaptureFixture[str]) -> None:
     assert peer["offset"] == 8 and peer["children"][0] == {
         "label": "channel_id", "offset": 12, "end": 20, "type": "long", "value": "1"
     }
+
+
+def test_mangled_bytes_never_raise(schema_index: SchemaIndex) -> None:
+    """Seeded mutations and truncations of real messages: always a tree, never an exception or a hang."""
+    import random
+
+    rng = random.Random(20261129)
+    samples = [bytes(seed_request()), bytes(ChatInviteExported(link="x" * 300, admin_id=1, date=2, title="t"))]
+    for _ in range(600):
+        data = bytearray(rng.choice(samples))
+        for _ in range(rng.randint(1, 4)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        cut = rng.randint(0, len(data))
+        tree = decode_value(schema_index, bytes(data[:cut]))
+        assert tree.offset == 0
+        render_tree(tree)
