@@ -9,7 +9,10 @@ from pathlib import Path
 
 from tlruntime.errors import TLError
 
-__all__ = ["configure", "run"]
+__all__ = ["SUMMARY", "configure", "run"]
+
+#: One line for the subcommand list of ``tlgen --help``.
+SUMMARY = "show TL bytes or a captured MTProto frame as a tree with byte offsets"
 
 DESCRIPTION = """\
 Decode TL bytes into a tree: one line per field with its byte offset (hex), TL type and value.

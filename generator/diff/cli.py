@@ -9,7 +9,10 @@ from pathlib import Path
 
 from tlruntime.errors import TLError
 
-__all__ = ["configure", "run"]
+__all__ = ["SUMMARY", "configure", "run"]
+
+#: One line for the subcommand list of ``tlgen --help``.
+SUMMARY = "compare two schemas: added, removed, changed; breaking or compatible"
 
 DESCRIPTION = """\
 Compare two TL schemas: constructors and functions added, removed and changed. For a changed one

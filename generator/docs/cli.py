@@ -8,7 +8,10 @@ from pathlib import Path
 
 from tlruntime.errors import TLError
 
-__all__ = ["configure", "run"]
+__all__ = ["SUMMARY", "configure", "run"]
+
+#: One line for the subcommand list of ``tlgen --help``.
+SUMMARY = "write Markdown reference pages (and an HTML site) for a schema"
 
 DESCRIPTION = """\
 Write a Markdown reference for a TL schema: DIR/methods/<tl name>.md, DIR/constructors/<tl name>.md,
