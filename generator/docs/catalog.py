@@ -22,6 +22,7 @@ class Catalog:
     functions: Dict[str, CheckedCombinator]
     types: Dict[str, Tuple[CheckedCombinator, ...]]
     returned_by: Dict[str, Tuple[CheckedCombinator, ...]]
+    used_by: Dict[str, Tuple[CheckedCombinator, ...]]
     facts: Facts
 
     @classmethod
@@ -37,15 +38,21 @@ class Catalog:
                 types.setdefault(c.result.name, []).append(cc)
             else:
                 functions[c.name] = cc
+        used_by: Dict[str, List[CheckedCombinator]] = {}
         for cc in functions.values():
             for name in _type_names(cc.combinator.result):
                 returned_by.setdefault(name, []).append(cc)
+        for cc in validated.combinators:
+            names = {n for p in cc.combinator.params for n in _type_names(p.type)}
+            for name in names:
+                used_by.setdefault(name, []).append(cc)
         return cls(
             layer=validated.schema.layer,
             constructors=dict(sorted(constructors.items())),
             functions=dict(sorted(functions.items())),
             types={k: tuple(sorted(v, key=_tl_name)) for k, v in sorted(types.items())},
             returned_by={k: tuple(sorted(v, key=_tl_name)) for k, v in sorted(returned_by.items())},
+            used_by={k: tuple(sorted(v, key=_tl_name)) for k, v in sorted(used_by.items())},
             facts=facts,
         )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Dict, Iterable, List
 
+from generator import naming
 from generator.docs.catalog import PRIMITIVES, Catalog
 from generator.docs.examples import python_example, python_path
 from generator.errors import class_name_of
@@ -50,8 +51,10 @@ def _params_table(catalog: Catalog, cc: CheckedCombinator, heading: str) -> List
         return [f"## {heading}", "", "None.", ""]
     lines = [f"## {heading}", "", "| Name | Type | Required |", "| --- | --- | --- |"]
     for p in params:
+        python = naming.param_name(p.name)
+        name_cell = p.name if python == p.name else f"{p.name} (Python: `{python}`)"
         type_cell = "`true` (flag)" if p.type.name == "true" and p.flag is not None else type_link(catalog, p.type)
-        lines.append(f"| {p.name} | {type_cell} | {_presence(p)} |")
+        lines.append(f"| {name_cell} | {type_cell} | {_presence(p)} |")
     lines.append("")
     if flags:
         words = ", ".join(f"`{f}`" for f in flags)
@@ -135,6 +138,13 @@ def type_page(catalog: Catalog, name: str) -> str:
     methods = catalog.returned_by.get(name, ())
     lines += ["", "## Methods that return it", ""]
     lines += [f"- [{m.combinator.name}](../methods/{m.combinator.name}.md)" for m in methods] or ["None."]
+    users = catalog.used_by.get(name, ())
+    lines += ["", "## Used by", ""]
+    lines += [
+        f"- [{u.combinator.name}](../{'methods' if u.combinator.kind == 'function' else 'constructors'}/"
+        f"{u.combinator.name}.md)" + (" (method)" if u.combinator.kind == "function" else "")
+        for u in users
+    ] or ["No parameter takes it."]
     ns, _, short = name.rpartition(".")
     alias = f"tlruntime.tl.abcs.{ns + '.' if ns else ''}{short}"
     classes = ", ".join(f"`{'.'.join(python_path(x))}`" for x in constructors)

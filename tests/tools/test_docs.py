@@ -197,3 +197,13 @@ def test_html_site_of_the_seed_page(tmp_path: Path, pages: Dict[str, str]) -> No
     for link in content_links:
         assert (page.parent / link).resolve().is_file(), link
     shutil.rmtree(site)
+
+
+def test_renamed_parameters_show_their_python_name(pages: Dict[str, str]) -> None:
+    renamed = [line for text in pages.values() for line in text.splitlines() if "(Python: `" in line]
+    assert any(line.startswith("| from (Python: `from_`) |") for line in renamed)
+
+
+def test_type_page_lists_where_it_is_used(pages: Dict[str, str]) -> None:
+    page = pages["types/StarsSubscriptionPricing.md"]
+    assert "- [messages.exportChatInvite](../methods/messages.exportChatInvite.md) (method)" in page
