@@ -147,7 +147,11 @@ def python_example(catalog: Catalog, cc: CheckedCombinator) -> str:
     for module, name in writer.imports:
         by_module.setdefault(module, []).append(name)
     for module in sorted(by_module):
-        lines.append(f"from {module} import {', '.join(sorted(set(by_module[module])))}")
+        names = sorted(set(by_module[module]))
+        line = f"from {module} import {', '.join(names)}"
+        if len(line) > 88:  # one name per line, as a formatter would
+            line = f"from {module} import (\n" + "".join(f"{_INDENT}{n},\n" for n in names) + ")"
+        lines.append(line)
     lines += [
         "",
         "",
