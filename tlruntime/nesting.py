@@ -17,11 +17,19 @@ how deep that is depends on the caller's own stack.
   ``MessageMedia``, ``InputPeer``, ``JSONValue``...) is one level.
 
 Objects of the other types are not counted: the schema itself bounds how deep
-they can nest, so counting them would only cost time.  Which types are
-recursive is learnt from the classes as they load (:class:`RecursiveTypes`):
-a new constructor closes a cycle of the type graph only if every type on the
-cycle already has a loaded constructor, and every nested read loads its class
-first, so no cycle can be walked before it is known.
+they can nest, so counting them would only cost time (bulk decoding of users
+and invites pays nothing).  Which types are recursive is learnt from the
+classes as they load (:class:`RecursiveTypes`): a cycle of the type graph can
+only be walked through loaded classes, and every nested read loads its class
+first, so at most one turn of a cycle is read before the cycle is known.
+
+One caveat comes from the generated code: a module binds the reader of a
+*single-constructor* field type once (``_rd0``), so if a cycle is learnt after
+such a binding, that hop stays uncounted.  Every cycle of layer 229 also
+passes through a type with several constructors, whose readers are looked up
+in ``READERS`` on every read, so each turn is still counted; for a schema
+where that did not hold, the stack would run out first and the readers'
+``RecursionError`` guard would still raise ``NestingError``.
 
 Going past the limit raises :class:`~tlruntime.errors.NestingError` (a
 ``DecodeError``) naming the offset, the constructor id and the depth.  At the
