@@ -302,6 +302,19 @@ for cid, read in tlobject.READERS.items():
         cls = tlobject.class_for_id(cid)
         counted.add(cls.TL_LINE.rpartition("=")[2].strip(" ;"))
 print(" ".join(sorted(counted)))
+# Generated modules bind single-constructor readers once: no cycle may consist of such types only.
+by_type, holds = {}, {}
+for cid in ids:
+    cls = tlobject.class_for_id(cid)
+    if issubclass(cls, tlobject.TLRequest):
+        continue
+    t = cls.TL_LINE.rpartition("=")[2].strip(" ;")
+    by_type.setdefault(t, []).append(cls)
+    holds.setdefault(t, set()).update(f.tl_type.replace("Vector<", "").rstrip(">").lstrip("%") for f in cls.FIELDS)
+single = {t for t, c in by_type.items() if len(c) == 1}
+def cyclic(t, path):
+    return any(n in path or cyclic(n, path | {n}) for n in holds[t] if n in single)
+print(any(cyclic(t, {t}) for t in single))
 """
     expected = (
         "InputMedia InputPeer JSONObjectValue JSONValue MessageExtendedMedia MessageMedia PageBlock "
@@ -313,4 +326,4 @@ print(" ".join(sorted(counted)))
             [sys.executable, "-c", script, order], cwd=REPO, capture_output=True, text=True, timeout=240
         )
         assert out.returncode == 0, out.stderr
-        assert out.stdout.strip() == expected, order
+        assert out.stdout.split("\n")[:2] == [expected, "False"], order
