@@ -57,9 +57,15 @@ Reader = Callable[[bytes, int], "tuple[Any, int]"]
 
 
 class _Depth(thread_local):
-    """The current nesting level of this thread's decode (one counter per thread)."""
+    """This thread's decode state: the nesting level, and the gzip inflation budget.
+
+    ``inflate_budget`` is None outside a decode entry point, else the bytes the
+    ``gzip_packed`` layers of the current decode may still inflate to
+    (``tlobject.MAX_GZIP_TOTAL`` at the start).
+    """
 
     level = 0
+    inflate_budget: int | None = None
 
 
 DEPTH = _Depth()

@@ -54,6 +54,8 @@ __all__ = [
     "Reader",
     "MAX_GZIP_SIZE",
     "MAX_NESTING",
+    "MAX_GZIP_TOTAL",
+    "read_nested_object",
     "class_for_id",
     "load_class",
     "load_reader",
@@ -88,6 +90,10 @@ Reader = Callable[[bytes, int], "tuple[Any, int]"]
 # Upper bound for a decompressed gzip_packed payload: Telegram's largest
 # messages are far below this, a gzip bomb is not.
 MAX_GZIP_SIZE = 16 * 1024 * 1024
+# Upper bound for all gzip_packed payloads of one decode together: without it, a 16 MiB
+# frame holding a thousand small gzip bombs (a vector of gzip_packed users, a container
+# of gzip_packed messages) would inflate to gigabytes.
+MAX_GZIP_TOTAL = 4 * MAX_GZIP_SIZE
 
 _UINT = struct.Struct("<I")
 _unpack_uint = _UINT.unpack_from
@@ -104,9 +110,28 @@ ENCODE_FAILURES = (
 )
 # Errors a generated ``_read`` can raise only because the input ran out.
 _TRUNCATION = (struct.error, IndexError)
+
+
+class _NeedsBudget(DecodeError):
+    """A ``gzip_packed`` met outside a decode entry point, which sets the inflation budget.
+
+    The fast paths (``deserialize``, a generated ``from_bytes``) start without a
+    budget so that decodes without gzip pay nothing; meeting a gzip layer, they
+    read the input again under one.  Only a direct call of a low-level reader
+    (``read_boxed``) can let it out: still a typed DecodeError.
+    """
+
+    def __init__(self, offset: int) -> None:
+        super().__init__(
+            "gzip_packed read outside a decode entry point (deserialize, from_bytes, read_entry)",
+            offset=offset,
+        )
+
+
 # The generated ``from_bytes`` fast path lets these fall to ``read_exact``, which reads the
-# input again and raises the typed error (TruncatedError, or NestingError for a RecursionError).
-TRUNCATION = (struct.error, IndexError, RecursionError)
+# input again and raises the typed error (TruncatedError, or NestingError for a RecursionError)
+# or, for a gzip layer, reads it under an inflation budget.
+TRUNCATION = (struct.error, IndexError, RecursionError, _NeedsBudget)
 
 
 class Field(NamedTuple):
@@ -207,6 +232,9 @@ _O = TypeVar("_O", bound=TLObject)
 
 def read_exact(cls: type[_O], data: bytes | bytearray | memoryview) -> _O:
     """``cls.from_bytes`` in full: gzip opened, typed errors, the whole input consumed."""
+    if DEPTH.inflate_budget is None:
+        budgeted: _O = _budgeted(read_exact, cls, data)
+        return budgeted
     if type(data) is not bytes:
         data = bytes(data)
     try:
@@ -218,7 +246,7 @@ def read_exact(cls: type[_O], data: bytes | bytearray | memoryview) -> _O:
         elif cid == GZIP_PACKED_ID:
             depth = _enter_level(0, cid)
             try:
-                inner, end = read_gzip_payload(data, 4)
+                inner, end = _inflate(data, 4)
                 obj = read_exact(cls, inner)
             finally:
                 DEPTH.level = depth
@@ -318,21 +346,47 @@ def _reader_or_none(constructor_id: int) -> Reader | None:
 # --- reading ---------------------------------------------------------------------------
 
 
-def read_gzip_payload(data: bytes, offset: int) -> tuple[bytes, int]:
-    """Decompress a ``gzip_packed`` body (``offset`` is just past its id): ``(inner, end)``."""
+def read_gzip_payload(data: bytes, offset: int, limit: int = MAX_GZIP_SIZE) -> tuple[bytes, int]:
+    """Decompress a ``gzip_packed`` body (``offset`` is just past its id): ``(inner, end)``.
+
+    At most ``limit`` bytes are inflated (never more than ``MAX_GZIP_SIZE``).
+    """
     packed, end = read_bytes(data, offset)
     inflater = zlib.decompressobj(wbits=47)  # gzip or zlib header, detected
     try:
-        inner = inflater.decompress(packed, MAX_GZIP_SIZE + 1)
+        inner = inflater.decompress(packed, limit + 1)
     except zlib.error as exc:
         raise DecodeError(f"corrupt gzip_packed payload: {exc}", offset=offset) from None
-    if len(inner) > MAX_GZIP_SIZE:
-        raise LengthError(
-            f"gzip_packed payload inflates past the {MAX_GZIP_SIZE}-byte limit", offset=offset
+    if len(inner) > limit:
+        why = (
+            f"the {MAX_GZIP_SIZE}-byte limit" if limit == MAX_GZIP_SIZE
+            else f"the {MAX_GZIP_TOTAL}-byte total of all gzip_packed layers of one decode"
         )
+        raise LengthError(f"gzip_packed payload inflates past {why}", offset=offset)
     if not inflater.eof:
         raise DecodeError("gzip_packed payload is an incomplete gzip stream", offset=offset)
     return inner, end
+
+
+def _inflate(data: bytes, offset: int) -> tuple[bytes, int]:
+    """``read_gzip_payload`` charged to the current decode's budget (``MAX_GZIP_TOTAL``)."""
+    state = DEPTH
+    budget = state.inflate_budget
+    if budget is None:
+        raise _NeedsBudget(offset)
+    inner, end = read_gzip_payload(data, offset, min(MAX_GZIP_SIZE, budget))
+    state.inflate_budget = budget - len(inner)
+    return inner, end
+
+
+def _budgeted(read: Callable[..., T], *args: Any) -> T:
+    """Run ``read`` as one decode: its gzip layers share one ``MAX_GZIP_TOTAL`` budget."""
+    state = DEPTH
+    state.inflate_budget = MAX_GZIP_TOTAL
+    try:
+        return read(*args)
+    finally:
+        state.inflate_budget = None
 
 
 def _enter_level(offset: int, constructor_id: int) -> int:
@@ -348,8 +402,25 @@ def _enter_level(offset: int, constructor_id: int) -> int:
 def read_object(data: bytes, offset: int) -> tuple[Any, int]:
     """Any boxed value at ``offset``: a TLObject, a bool, or a list (boxed vector of objects).
 
-    An untyped position can hold anything, itself included: each call is one
+    An untyped position can hold anything, itself included: each value is one
     nesting level (``MAX_NESTING``), and so is each ``gzip_packed`` it opens.
+    Called outside any decode (no counted level open), it is an entry point of
+    its own: its gzip layers get one ``MAX_GZIP_TOTAL`` budget.
+    """
+    try:
+        return read_nested_object(data, offset)
+    except _NeedsBudget:
+        state = DEPTH
+        if state.level or state.inflate_budget is not None:
+            raise  # inside a larger decode: its entry point sets the budget for all of it
+        return _budgeted(read_nested_object, data, offset)
+
+
+def read_nested_object(data: bytes, offset: int) -> tuple[Any, int]:
+    """``read_object`` for a value inside a larger decode (a container's message body).
+
+    It never starts a gzip budget of its own: the entry point that reads the
+    whole input does, so sibling values share one.
     """
     cid = _unpack_uint(data, offset)[0]
     state = DEPTH
@@ -368,10 +439,10 @@ def read_object(data: bytes, offset: int) -> tuple[Any, int]:
             return False, offset + 4
         if cid == VECTOR_ID:
             # Untyped position: elements can only be read as boxed values.
-            return read_vector_with(data, offset, read_object)
+            return read_vector_with(data, offset, read_nested_object)
         if cid == GZIP_PACKED_ID:
-            inner, end = read_gzip_payload(data, offset + 4)
-            value, inner_end = read_object(inner, 0)
+            inner, end = _inflate(data, offset + 4)
+            value, inner_end = read_nested_object(inner, 0)
             check_exact(inner, inner_end)
             return value, end
         raise UnknownConstructorError(cid, offset=offset)
@@ -392,7 +463,7 @@ def read_boxed(data: bytes, offset: int, expected: frozenset[int], type_name: st
         elif cid == GZIP_PACKED_ID:
             depth = _enter_level(offset, cid)
             try:
-                inner, end = read_gzip_payload(data, offset + 4)
+                inner, end = _inflate(data, offset + 4)
                 value, inner_end = read_boxed(inner, 0, expected, type_name)
             finally:
                 DEPTH.level = depth
@@ -448,13 +519,15 @@ def read_entry(data: bytes | bytearray | memoryview, offset: int, reader: Reader
 
     Used by ``read_result``: an RPC answer may arrive gzip-packed whatever its type.
     """
+    if DEPTH.inflate_budget is None:
+        return _budgeted(read_entry, data, offset, reader)
     if type(data) is not bytes:
         data = bytes(data)
     try:
         if data[offset : offset + 4] == b"\xa1\xcf\x72\x30":  # gzip_packed
             depth = _enter_level(offset, GZIP_PACKED_ID)
             try:
-                inner, end = read_gzip_payload(data, offset + 4)
+                inner, end = _inflate(data, offset + 4)
                 value, inner_end = read_entry(inner, 0, reader)
             finally:
                 DEPTH.level = depth
@@ -491,6 +564,10 @@ def deserialize(data: bytes | bytearray | memoryview) -> Any:
         raise TruncatedError("input ended before the value did", offset=len(data)) from None
     except RecursionError:  # only when called with almost no stack left: levels are counted
         raise stack_exhausted(0) from None
+    except _NeedsBudget:  # a gzip layer inside: read it again as one budgeted decode
+        if DEPTH.inflate_budget is not None:
+            raise
+        return _budgeted(deserialize, data)
     if end != len(data):
         check_exact(data, end)
     return value
