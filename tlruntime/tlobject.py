@@ -349,7 +349,7 @@ def _reader_or_none(constructor_id: int) -> Reader | None:
 def read_gzip_payload(data: bytes, offset: int, limit: int = MAX_GZIP_SIZE) -> tuple[bytes, int]:
     """Decompress a ``gzip_packed`` body (``offset`` is just past its id): ``(inner, end)``.
 
-    At most ``limit`` bytes are inflated (never more than ``MAX_GZIP_SIZE``).
+    At most ``limit`` bytes (default ``MAX_GZIP_SIZE``) are inflated: a gzip bomb stops there.
     """
     packed, end = read_bytes(data, offset)
     inflater = zlib.decompressobj(wbits=47)  # gzip or zlib header, detected
