@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml setup.py
 
 install: $(STAMP)
 
-$(LAYER): $(STAMP) $(SCHEMA) $(wildcard generator/*.py generator/*.lark generator/templates/*.j2)
+$(LAYER): $(STAMP) $(SCHEMA) $(wildcard generator/*.py generator/*/*.py generator/*.lark generator/templates/*.j2)
 	$(BIN)/python -m generator --out tlruntime/tl $(SCHEMA)
 	# Byte-compile like `pip install` does for a wheel, so imports never pay for compiling
 	# (this environment may set PYTHONDONTWRITEBYTECODE, which would otherwise recompile every run).
