@@ -12,7 +12,7 @@ import warnings
 from pathlib import Path
 from typing import Sequence
 
-from generator.emit import SEED_NAMES, build_layer, load_schema, render_layer, write_layer
+from generator.emit import DEFAULT_PACKAGE, SEED_NAMES, build_layer, load_schema, render_layer, write_layer
 from tlruntime.errors import TLError
 
 
@@ -20,7 +20,14 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
     parser.add_argument("schemas", nargs="+", type=Path, help="TL schema files, e.g. schema/mtproto.tl schema/api.tl")
     target = parser.add_mutually_exclusive_group(required=True)
-    target.add_argument("--out", type=Path, help="output directory of the layer (replaced entirely)")
+    target.add_argument(
+        "--out", type=Path,
+        help="output directory of the layer (replaced if tlgen wrote it; a foreign non-empty one is refused)",
+    )
+    parser.add_argument(
+        "--package", default=DEFAULT_PACKAGE,
+        help="dotted package the layer is imported as (default: %(default)s); its imports point at it",
+    )
     target.add_argument(
         "--update-goldens", type=Path, metavar="DIR",
         help="write the generated modules of the seed classes into DIR (tests/golden)",
@@ -51,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             validated = load_schema(args.schemas)
-        write_layer(validated, args.out)
+        write_layer(validated, args.out, args.package)
     except TLError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

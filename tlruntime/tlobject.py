@@ -49,6 +49,7 @@ __all__ = [
     "READERS",
     "unpack_id",
     "register",
+    "register_index",
     "read_object",
     "read_boxed",
     "read_vector_boxed",
@@ -214,6 +215,22 @@ _CLASSES: dict[int, Any] = {}
 _READERS: dict[int, Reader] = {}
 READERS = _READERS
 _LOCATIONS: dict[int, tuple[str, str]] | None = None
+_DEFAULT_INDEX = "tlruntime.tl._index"
+# Id indexes of layers generated into other packages (``--package``), ahead of the default one.
+_LAYER_INDEXES: list[str] = []
+
+
+def register_index(index_module: str) -> None:
+    """Put a generated layer's id index ahead of ``tlruntime.tl``'s in the id dispatch.
+
+    The ``__init__`` of a layer generated into another package calls this, so boxed
+    values read through it are its classes; ids it lacks still resolve to the
+    default layer when that is generated.  Classes already loaded stay cached.
+    """
+    global _LOCATIONS
+    if index_module not in _LAYER_INDEXES:
+        _LAYER_INDEXES.append(index_module)
+        _LOCATIONS = None
 
 
 def register(cls: type[TLObject]) -> type[TLObject]:
@@ -226,11 +243,20 @@ def register(cls: type[TLObject]) -> type[TLObject]:
 def _locations() -> dict[int, tuple[str, str]]:
     global _LOCATIONS
     if _LOCATIONS is None:
-        try:
-            index = importlib.import_module("tlruntime.tl._index")
-        except ImportError as exc:  # pragma: no cover - a setup problem, not an input problem
-            raise RuntimeError("the generated layer is missing: run `make generate`") from exc
-        _LOCATIONS = index.LOCATIONS
+        merged: dict[int, tuple[str, str]] = {}
+        for name in [*_LAYER_INDEXES, _DEFAULT_INDEX]:
+            try:
+                index = importlib.import_module(name)
+            except ImportError as exc:  # pragma: no cover - a setup problem, not an input problem
+                if name == _DEFAULT_INDEX and _LAYER_INDEXES:
+                    continue
+                raise RuntimeError("the generated layer is missing: run `make generate`") from exc
+            if not merged:
+                merged = dict(index.LOCATIONS) if _LAYER_INDEXES else index.LOCATIONS
+            else:
+                for cid, where in index.LOCATIONS.items():
+                    merged.setdefault(cid, where)
+        _LOCATIONS = merged
     return _LOCATIONS
 
 

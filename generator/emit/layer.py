@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import keyword
 from typing import Mapping, Sequence
 
 from generator import naming
@@ -88,6 +89,8 @@ def build_layer(validated: ValidatedSchema, package: str = DEFAULT_PACKAGE) -> L
     ``validated`` must not hold the combinators the runtime writes by hand
     (:func:`generator.emit.policy.without_runtime_combinators`, applied by ``load_schema``).
     """
+    if not all(part.isidentifier() and not keyword.iskeyword(part) for part in package.split(".")):
+        raise GenerationError(f"package {package!r} is not a dotted Python module name (e.g. mylayer.tl)")
     emitted = list(validated.combinators)
     types = TypeIndex(emitted, package)
     classes = sorted((build_class(cc, types) for cc in emitted), key=lambda vm: vm.module_path)

@@ -7,6 +7,7 @@ from typing import Iterable
 
 import jinja2
 
+from generator.emit.layer import DEFAULT_PACKAGE
 from generator.emit.viewmodels import LayerVM
 
 __all__ = ["render_layer"]
@@ -52,6 +53,9 @@ def render_layer(layer: LayerVM, only: Iterable[str] | None = None) -> dict[str,
     for abc in layer.abcs:
         is_package = abc.module_path == f"{layer.package}.abcs"
         files[_path_of(abc.module_path, layer.package, is_package)] = abc_tpl.render(a=abc, **header)
-    files["__init__.py"] = env.get_template("root.py.j2").render(layer_value=repr(layer.layer), **header)
+    # A layer outside tlruntime.tl puts its id index ahead of the default one in the dispatch.
+    root = env.get_template("root.py.j2")
+    registers_index = layer.package != DEFAULT_PACKAGE
+    files["__init__.py"] = root.render(layer_value=repr(layer.layer), registers_index=registers_index, **header)
     files["_index.py"] = env.get_template("index.py.j2").render(index=layer.index, **header)
     return files
