@@ -131,6 +131,9 @@ def build_class(cc: CheckedCombinator, types: TypeIndex) -> ClassVM:
     if c.kind == "function":
         result_annotation, result_body = _result(b, c)
         result_annotation = _qualify(result_annotation, shadowed)
+    if b.type_vars:  # a generic request: its static readers return it for any result type
+        b.typing_imports.discard("from typing import TypeVar")
+        b.typing_imports.add("from typing import Any, TypeVar")
     typing_imports = sorted(b.typing_imports)
 
     return ClassVM(
@@ -138,10 +141,14 @@ def build_class(cc: CheckedCombinator, types: TypeIndex) -> ClassVM:
         list_t=_qualify("list", shadowed),
         tl_name=c.name,
         class_name=cls,
+        self_type=f"{cls}[Any]" if b.type_vars else cls,
         module_name=naming.module_name(c.name, types.namespaces[c.kind]),
         module_path=types.module_path(c),
         kind=c.kind,
-        base="TLObject" if c.kind == "constructor" else "TLRequest",
+        # A function's base carries its result type (TLRequest[R] for type checkers; a string,
+        # so nothing is built at import time: TLRequest ignores the subscription at run time).
+        base="TLObject" if c.kind == "constructor" else f'TLRequest["{result_annotation}"]',
+        type_vars=sorted(b.type_vars),
         constructor_id=f"0x{cc.id:08x}",
         tl_line=c.text,
         docstring=c.text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"'),
@@ -293,7 +300,7 @@ def _result(b: ModuleScope, c: Combinator) -> tuple[str, str]:
         query = next((p for p in c.params if p.type.generic_ref and p.type.name == ref.name), None)
         if query is None:
             raise EmitError(f"{c.name}: generic result {ref.name} without a !{ref.name} parameter", c.pos)
-        return "object", f"return self.{naming.param_name(query.name)}.read_result(data, offset)"
+        return b.type_var(ref.name), f"return self.{naming.param_name(query.name)}.read_result(data, offset)"
     annotation = b.annotation(ref)
     reader = b.reader_call(b.item_reader(ref))
     return annotation, f"return {b.use('_read_entry')}(data, offset, {reader})"

@@ -139,6 +139,7 @@ class ModuleScope:
         self.lazy_readers: dict[int, str] = {}  # constructor id -> module global (_rd0)
         self.string_encodes: list[tuple[str, str, bool]] = []  # see ClassVM.string_encodes
         self.typing_imports: set[str] = set()
+        self.type_vars: set[str] = set()  # typing-only TypeVars of the type parameters
         self.used: set[str] = set()  # HELPERS and LOCAL_CONSTANTS names the module refers to
 
     # constants ---------------------------------------------------------------------
@@ -239,8 +240,8 @@ class ModuleScope:
     # types --------------------------------------------------------------------------
     def annotation(self, ref: TypeRef) -> str:
         """The Python annotation of a value of ``ref`` (imports recorded for type checkers)."""
-        if ref.generic_ref:
-            return "TLRequest"
+        if ref.generic_ref:  # !X: a request whose result is the type parameter X
+            return f"{self.use('TLRequest')}[{self.type_var(ref.name)}]"
         if ref.name in PRIMITIVE_ANNOTATIONS:
             return PRIMITIVE_ANNOTATIONS[ref.name]
         if ref.name in ("Vector", "vector"):
@@ -260,6 +261,12 @@ class ModuleScope:
             f"from {package} import abcs" if ns is None else f"from {package}.abcs import {ns} as abcs_{ns}"
         )
         return f"{module}.{alias}"
+
+    def type_var(self, param: str) -> str:
+        """``_X``: the typing-only TypeVar standing for the type parameter ``{X:Type}``."""
+        self.typing_imports.add("from typing import TypeVar")
+        self.type_vars.add(f"_{param}")
+        return f"_{param}"
 
     def item_reader(self, ref: TypeRef) -> str:
         """Expression of a reader ``(data, offset) -> (value, end)`` for one value of ``ref``."""

@@ -79,6 +79,7 @@ class ClassVM:
     list_t: str
     tl_name: str
     class_name: str
+    self_type: str  # the class in annotations: "InitConnection[Any]" for a generic one
     module_name: str
     module_path: str
     kind: str
@@ -93,6 +94,7 @@ class ClassVM:
     import_lines: list[str]  # the runtime imports, exactly the names this module uses
     constants: list[tuple[str, str]]  # (module constant, expression), in definition order
     typing_imports: list[str]
+    type_vars: list[str]  # typing-only TypeVars (_X) of the type parameters, defined under TYPE_CHECKING
     read_steps: list[ReadStep]
     write_parts: list["WriteStep"]  # the serialized parts, in wire order
     write_locals: list[tuple[str, str]]  # (local name, expression): optional values, then flags

@@ -53,7 +53,7 @@ def _load_rd0() -> _Reader:
     return _rd0
 
 
-class ExportChatInvite(TLRequest):
+class ExportChatInvite(TLRequest["abcs.ExportedChatInvite"]):
     """``messages.exportChatInvite#a455de90 flags:# legacy_revoke_permanent:flags.2?true request_needed:flags.3?true peer:InputPeer expire_date:flags.0?int usage_limit:flags.1?int title:flags.4?string subscription_pricing:flags.5?StarsSubscriptionPricing = ExportedChatInvite;``"""
 
     __slots__ = (
