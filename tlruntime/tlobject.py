@@ -58,6 +58,8 @@ __all__ = [
     "bytes_of",
     "bare_bytes_of",
     "pack_vector_boxed",
+    "join_vector",
+    "type_method_name",
     "vector_writer",
     "BOOL_TRUE_BYTES",
     "BOOL_FALSE_BYTES",
@@ -474,6 +476,23 @@ def bare_bytes_of(value: TLObject) -> bytes:
     return value._bytes()[4:]
 
 
+def join_vector(items: list[bytes]) -> bytes:
+    """``Vector<T>`` of already serialized boxed items (the generated code serializes each
+    through its type's method, which is the element type check)."""
+    return b"".join([_VECTOR_BYTES, _UINT.pack(len(items)), *items])
+
+
+def type_method_name(type_name: str) -> str:
+    """The serializing method every generated constructor of the TL type ``type_name`` carries.
+
+    ``InputPeer`` -> ``_tl_InputPeer``; ``messages.ChatFull`` -> ``_tl_messages__ChatFull``.
+    A field of that type is written by calling this method on its value, so a value of
+    another TL type fails on the attribute lookup the write does anyway: the type check
+    costs nothing when the types are right.
+    """
+    return "_tl_" + type_name.replace(".", "__")
+
+
 def pack_vector_boxed(values: list[Any]) -> bytes:
     """``Vector<T>`` of boxed objects."""
     return b"".join([_VECTOR_BYTES, _UINT.pack(len(values))] + [v._bytes() for v in values])
@@ -542,7 +561,21 @@ def _describe_problem(tl_type: str, value: object) -> str | None:
         return None if isinstance(value, (TLObject, bool, list)) else f"expected a TL object, got {type(value).__name__}"
     if not isinstance(value, TLObject):
         return f"expected a TL object of type {tl_type}, got {type(value).__name__}"
-    return None
+    return _describe_wrong_type(tl_type, value)
+
+
+def _describe_wrong_type(tl_type: str, value: TLObject) -> str | None:
+    """Why the TL object ``value`` is not of the TL type ``tl_type`` (``InputPeer``, ``%Entry``,
+    ``future_salt``), or None if it is (or the type cannot be told from the text)."""
+    name = tl_type.removeprefix("%")
+    if name.startswith("!") or not name:
+        return None
+    given = f"{type(value).__name__} ({value.TL_NAME})"
+    if name.rsplit(".", 1)[-1][:1].islower():  # a bare constructor, named by its TL name
+        return None if value.TL_NAME == name else f"expected {name}, got {given}"
+    if hasattr(value, type_method_name(name)):
+        return None
+    return f"expected {name}, got {given}"
 
 
 def encode_error(obj: TLObject, exc: BaseException) -> EncodeError:

@@ -14,7 +14,7 @@ from typing import Sequence
 from generator import naming
 from generator.emit.codegen import FIXED_CODES, ModuleScope, bytes_literal, field_codec
 from generator.emit.errors import EmitError
-from generator.emit.schema_types import TypeIndex, type_text
+from generator.emit.schema_types import TypeIndex, type_method, type_text
 from generator.emit.viewmodels import ClassVM, FieldVM, ReadStep, WriteStep
 from generator.model import CheckedCombinator, Combinator, Param
 
@@ -166,6 +166,8 @@ def build_class(cc: CheckedCombinator, types: TypeIndex) -> ClassVM:
         id_bytes=bytes_literal(cc.id),
         lazy_readers=[(name, f"0x{cid:08x}") for cid, name in b.lazy_readers.items()],
         string_encodes=b.string_encodes,
+        type_method=type_method(c.result.name) if c.kind == "constructor" else "",
+        result_type=c.result.name if c.kind == "constructor" else "",
         result_annotation=result_annotation,
         result_body=result_body,
         result_text=type_text(c.result) if c.kind == "function" else "",

@@ -16,7 +16,7 @@ from typing import Mapping, Sequence
 
 from generator import naming
 from generator.emit.errors import EmitError
-from generator.emit.schema_types import TypeIndex, abc_ref
+from generator.emit.schema_types import TypeIndex, abc_ref, type_method
 from generator.emit.viewmodels import ReadStep, WriteStep
 from generator.model import CheckedCombinator, TypeRef
 
@@ -86,7 +86,7 @@ _TLOBJECT_HELPERS = {
         f"_{name}": name
         for name in (
             "bare_bytes_of", "bare_reader", "boxed_reader", "bytes_of", "encode_error", "load_reader",
-            "pack_object", "pack_vector_boxed", "read_boxed", "read_entry", "read_object",
+            "join_vector", "pack_object", "pack_vector_boxed", "read_boxed", "read_entry", "read_object",
             "read_exact", "read_vector_boxed", "unpack_id", "vector_reader", "vector_writer",
         )
     },
@@ -379,14 +379,22 @@ class Codec:
         if self.kind == "primitive_vector":
             return WriteStep("call", value=value, expr=s.use(VECTOR_WRITERS[ref.args[0].name]))
         if self.kind == "object_vector":
-            return WriteStep("call", value=value, expr=s.use("_pack_vector_boxed"))
+            inner = ref.args[0]
+            if inner.name in s.generics:
+                return WriteStep("call", value=value, expr=s.use("_pack_vector_boxed"))
+            # Each element through its type's method: a value of another TL type fails the lookup.
+            return WriteStep("object_vector", value=value, expr=s.use("_join_vector"), method=type_method(inner.name))
         if self.kind == "nested":
             return WriteStep("call", value=value, expr=s.item_writer(ref))
         if self.kind == "any" and not ref.generic_ref:
             return WriteStep("call", value=value, expr=s.use("_pack_object"))
         if self.kind == "bare":
-            return WriteStep("bare", value=value, method="_bytes")
-        return WriteStep("object", value=value, method="_bytes")
+            target = s.types.bare_constructor(ref, s.c).combinator
+            return WriteStep("bare", value=value, method=type_method(target.result.name))
+        if ref.generic_ref:  # !X: any request
+            return WriteStep("object", value=value, method="_bytes")
+        # The value's method for this TL type: a constructor of another type has none.
+        return WriteStep("object", value=value, method=type_method(name))
 
 
 def field_codec(scope: ModuleScope, ref: TypeRef) -> Codec:

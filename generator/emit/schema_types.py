@@ -12,6 +12,7 @@ from typing import Collection, Sequence
 from generator import naming
 from generator.emit.errors import EmitError
 from generator.model import CheckedCombinator, Combinator, SourcePos, TypeRef
+from tlruntime.tlobject import type_method_name
 
 __all__ = ["TypeIndex", "type_text", "abc_ref", "class_module_path", "type_method"]
 
@@ -31,12 +32,10 @@ def type_text(ref: TypeRef) -> str:
 def type_method(type_name: str) -> str:
     """Name of the serializing method every constructor of the abstract TL type carries.
 
-    ``InputPeer`` -> ``_tl_InputPeer``, ``messages.ChatFull`` -> ``_tl_messages__ChatFull``.
-    A field of that type is written by calling it, so a value of another TL type has no
-    such method: the write fails on an attribute lookup it does anyway (no extra check)
-    and ``encode_error`` explains the mismatch.
+    The rule lives in the runtime (``tlruntime.tlobject.type_method_name``), which also
+    uses it to explain a value of the wrong type; see there.
     """
-    return "_tl_" + type_name.replace(".", "__")
+    return type_method_name(type_name)
 
 
 def _pos(ref: TypeRef, where: Combinator) -> SourcePos:

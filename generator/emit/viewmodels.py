@@ -102,6 +102,8 @@ class ClassVM:
     id_bytes: str  # the constructor id as a bytes literal: the from_bytes fast path compares it
     lazy_readers: list[tuple[str, str]]  # (module global, hex id): readers bound on first use
     string_encodes: list[tuple[str, str, bool]]  # (local, value expression, optional): encoded before the join
+    type_method: str = ""  # constructors: the _bytes alias named after their TL type (_tl_InputPeer)
+    result_type: str = ""  # constructors: their TL type
     result_annotation: str = ""
     result_body: str = ""
     result_text: str = ""

@@ -126,10 +126,10 @@ class ExportChatInvite(TLRequest["abcs.ExportedChatInvite"]):
                     e_title = v_title.encode("utf-8", "surrogateescape")
             return b"".join((
                 _p3(0xa455de90, _flags),
-                self.peer._bytes(),
+                self.peer._tl_InputPeer(),
                 _p2(v_expire_date, v_usage_limit) if (_flags & 3) == 3 else (b"" if v_expire_date is None else _p1(v_expire_date)) + (b"" if v_usage_limit is None else _p1(v_usage_limit)),
                 b"" if v_title is None else (_SHORT_FORM[_n](_n, e_title) if (_n := len(e_title)) < 254 else _pack_bytes(e_title)),
-                b"" if v_subscription_pricing is None else v_subscription_pricing._bytes(),
+                b"" if v_subscription_pricing is None else v_subscription_pricing._tl_StarsSubscriptionPricing(),
             ))
         except _ENCODE_FAILURES as exc:
             raise _encode_error(self, exc) from exc
