@@ -60,6 +60,7 @@ __all__ = [
     "pack_vector_boxed",
     "join_vector",
     "type_method_name",
+    "type_writer",
     "vector_writer",
     "BOOL_TRUE_BYTES",
     "BOOL_FALSE_BYTES",
@@ -491,6 +492,13 @@ def type_method_name(type_name: str) -> str:
     costs nothing when the types are right.
     """
     return "_tl_" + type_name.replace(".", "__")
+
+
+def type_writer(method: str, bare: bool = False) -> Callable[[Any], bytes]:
+    """Element writer for vectors of a TL type's values, through the type's method (its type check)."""
+    if bare:
+        return lambda value: getattr(value, method)()[4:]  # type: ignore[no-any-return]
+    return lambda value: getattr(value, method)()  # type: ignore[no-any-return]
 
 
 def pack_vector_boxed(values: list[Any]) -> bytes:

@@ -85,8 +85,8 @@ _TLOBJECT_HELPERS = {
     **{
         f"_{name}": name
         for name in (
-            "bare_bytes_of", "bare_reader", "boxed_reader", "bytes_of", "encode_error", "load_reader",
-            "join_vector", "pack_object", "pack_vector_boxed", "read_boxed", "read_entry", "read_object",
+            "bare_reader", "boxed_reader", "bytes_of", "encode_error", "load_reader",
+            "join_vector", "type_writer", "pack_object", "pack_vector_boxed", "read_boxed", "read_entry", "read_object",
             "read_exact", "read_vector_boxed", "unpack_id", "vector_reader", "vector_writer",
         )
     },
@@ -295,9 +295,13 @@ class ModuleScope:
             return f"{self.use('_vector_writer')}({self.item_writer(ref.args[0])}, {boxed})"
         if ref.name == "Object" or ref.name in self.generics and not ref.generic_ref:
             return self.use("_pack_object")
-        if ref.bare and not ref.generic_ref:
-            return self.use("_bare_bytes_of")
-        return self.use("_bytes_of")
+        if ref.generic_ref:
+            return self.use("_bytes_of")
+        if ref.bare:  # through the method of the bare constructor's type: its type check
+            target = self.types.bare_constructor(ref, self.c).combinator
+            return f'{self.use("_type_writer")}("{type_method(target.result.name)}", True)'
+        self.types.constructors_of(ref, self.c)
+        return f'{self.use("_type_writer")}("{type_method(ref.name)}")'
 
     def reader_call(self, reader: str) -> str:
         """A reader expression as a callable name: a runtime name as is, anything built once as ``_R<i>``."""

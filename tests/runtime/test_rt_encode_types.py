@@ -12,6 +12,8 @@ from tlruntime.tl.functions.help import GetConfig
 from tlruntime.tl.functions.messages import ExportChatInvite
 from tlruntime.tl.functions.users import GetUsers
 from tlruntime.tl.types import (
+    FutureSalt,
+    FutureSalts,
     InputPeerChannel,
     InputPeerEmpty,
     InputPeerSelf,
@@ -19,6 +21,8 @@ from tlruntime.tl.types import (
     InputUserSelf,
     RpcResult,
     StarsSubscriptionPricing,
+    TlsBlockString,
+    TlsClientHello,
 )
 
 PRICING = StarsSubscriptionPricing(period=2592000, amount=100)
@@ -38,6 +42,11 @@ PRICING = StarsSubscriptionPricing(period=2592000, amount=100)
          "GetUsers.id (Vector<InputUser>): item 1: expected a TL object of type InputUser, got str"),
         (lambda: ExportChatInvite(peer=None),  # type: ignore[arg-type]
          "ExportChatInvite.peer (InputPeer): expected a TL object of type InputPeer, got NoneType"),
+        (lambda: FutureSalts(req_msg_id=1, now=2, salts=[InputPeerSelf()]),  # type: ignore[list-item]
+         "FutureSalts.salts (vector<future_salt>): item 0: expected future_salt, got InputPeerSelf (inputPeerSelf)"),
+        (lambda: TlsClientHello(blocks=[PRICING]),  # type: ignore[list-item]
+         "TlsClientHello.blocks (vector<TlsBlock>): item 0: expected TlsBlock, "
+         "got StarsSubscriptionPricing (starsSubscriptionPricing)"),
     ],
 )
 def test_wrong_tl_type_in_an_object_field_is_an_encode_error(make: object, expected: str) -> None:
@@ -62,5 +71,7 @@ def test_right_types_still_serialize_and_round_trip() -> None:
         GetUsers(id=[]),
         InvokeWithLayer(layer=229, query=GetConfig()),  # !X: any request
         RpcResult(req_msg_id=1, result=InputPeerSelf()),  # Object: any TL object
+        FutureSalts(req_msg_id=1, now=2, salts=[FutureSalt(valid_since=3, valid_until=4, salt=5)]),  # bare
+        TlsClientHello(blocks=[TlsBlockString(data="x")]),
     ):
         assert tlruntime.tl.deserialize(bytes(value)) == value
