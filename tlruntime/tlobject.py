@@ -497,8 +497,8 @@ def type_method_name(type_name: str) -> str:
 def type_writer(method: str, bare: bool = False) -> Callable[[Any], bytes]:
     """Element writer for vectors of a TL type's values, through the type's method (its type check)."""
     if bare:
-        return lambda value: getattr(value, method)()[4:]  # type: ignore[no-any-return]
-    return lambda value: getattr(value, method)()  # type: ignore[no-any-return]
+        return lambda value: getattr(value, method)()[4:]
+    return lambda value: getattr(value, method)()
 
 
 def pack_vector_boxed(values: list[Any]) -> bytes:
