@@ -171,6 +171,7 @@ def build_class(cc: CheckedCombinator, types: TypeIndex) -> ClassVM:
         result_annotation=result_annotation,
         result_body=result_body,
         result_text=type_text(c.result) if c.kind == "function" else "",
+        source=c.pos,
     )
 
 

@@ -14,8 +14,10 @@ __all__ = ["EmitError", "OutputDirError"]
 class EmitError(GenerationError):
     """A validated combinator that cannot be emitted; names file:line:column like ``SchemaError``."""
 
-    def __init__(self, message: str, pos: SourcePos) -> None:
+    def __init__(self, message: str, pos: SourcePos | None) -> None:
         self.reason = message
+        if pos is None:  # pragma: no cover - every combinator of a parsed schema has a position
+            pos = SourcePos("<schema>", 0, 0, "")
         self.file = pos.file
         self.line = pos.line
         self.column = pos.column

@@ -7,6 +7,7 @@ from typing import Mapping, Sequence
 
 from generator import naming
 from generator.emit.classes import build_class
+from generator.emit.errors import EmitError
 from generator.emit.policy import runtime_classes
 from generator.emit.schema_types import TypeIndex
 from generator.emit.viewmodels import AbcVM, ClassVM, LayerVM, PackageVM
@@ -33,12 +34,12 @@ def _packages(classes: list[ClassVM], runtime: Mapping[str, tuple[str, str]], pa
         package = vm.module_path.rsplit(".", 1)[0]
         table = content[package]
         if vm.class_name in table:
-            raise GenerationError(f"{vm.tl_name}: {package}.{vm.class_name} is already taken")
+            raise EmitError(f"{vm.tl_name}: {package}.{vm.class_name} is already taken", vm.source)
         table[vm.class_name] = (vm.module_path, vm.class_name)
     modules_seen: dict[str, str] = {}
     for vm in classes:
         if vm.module_path in modules_seen:
-            raise GenerationError(f"{vm.tl_name} and {modules_seen[vm.module_path]} share module {vm.module_path}")
+            raise EmitError(f"{vm.tl_name} and {modules_seen[vm.module_path]} share module {vm.module_path}", vm.source)
         modules_seen[vm.module_path] = vm.tl_name
     packages = []
     for package, table in sorted(content.items()):

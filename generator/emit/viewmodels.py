@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from generator.model import SourcePos
+
 __all__ = ["FieldVM", "ReadStep", "WriteStep", "ClassVM", "PackageVM", "AbcVM", "LayerVM"]
 
 
@@ -107,6 +109,7 @@ class ClassVM:
     result_annotation: str = ""
     result_body: str = ""
     result_text: str = ""
+    source: SourcePos | None = None  # where the combinator was written, for errors (not rendered)
 
 
 @dataclass
