@@ -32,8 +32,8 @@ from generator.model import (
     SourcePos,
     TypeRef,
     ValidatedSchema,
+    is_bare_name,
 )
-from generator.parser import is_bare_name
 from tlruntime.errors import SchemaError
 
 __all__ = ["SchemaIdWarning", "canonical_line", "check_ids", "compute_id", "validate"]
@@ -56,24 +56,6 @@ class SchemaIdWarning(UserWarning):
 # --- constructor ids ------------------------------------------------------------
 
 
-def _id_type_text(ref: TypeRef, top_level: bool = True) -> str:
-    """A type as it appears in the id line: ``<``/``>`` become spaces, and a field whose
-    whole type is ``bytes`` is written ``string``.
-
-    ``bytes`` inside type arguments is kept: every ``Vector<bytes>`` field of layer 229
-    (``updateMessagePollVote#7699f014``, ``codeSettings#ad253d78``, ``messages.sendVote#10ea6184``...)
-    hashes as ``Vector bytes``; renaming it too would break seven api.tl ids.
-    """
-    if ref.name == "#":
-        return "#"
-    if ref.generic_ref:
-        return "!" + ref.name
-    name = "string" if top_level and ref.name == "bytes" else ref.name
-    if ref.bare and not is_bare_name(name):
-        name = "%" + name
-    return " ".join([name, *(_id_type_text(arg, top_level=False) for arg in ref.args)])
-
-
 def _is_true_flag(param: Param) -> bool:
     return param.flag is not None and param.type.name == "true" and not param.type.args
 
@@ -82,9 +64,9 @@ def canonical_line(c: Combinator) -> str:
     """The text whose CRC32 is the constructor id, built from the parsed model.
 
     Written without its id, without ``flags.N?true`` parameters, with a
-    ``bytes`` field type as ``string`` (not inside ``Vector<bytes>``: see
-    :func:`_id_type_text`), ``Vector<T>`` as ``Vector T``,
-    ``{X:Type}`` as ``X:Type``, single spaces and no ``;``.
+    ``bytes`` field type as ``string`` (not inside ``Vector<bytes>``),
+    ``Vector<T>`` as ``Vector T``, ``%T`` as T's bare name (see
+    :meth:`TypeRef.id_text`), ``{X:Type}`` as ``X:Type``, single spaces and no ``;``.
     """
     parts = [c.name]
     parts.extend(f"{tp.name}:{tp.kind}" for tp in c.type_params)
@@ -92,9 +74,9 @@ def canonical_line(c: Combinator) -> str:
         if _is_true_flag(param):
             continue
         condition = f"{param.flag.field}.{param.flag.bit}?" if param.flag is not None else ""
-        parts.append(f"{param.name}:{condition}{_id_type_text(param.type)}")
+        parts.append(f"{param.name}:{condition}{param.type.id_text()}")
     parts.append("=")
-    parts.append(_id_type_text(c.result))
+    parts.append(c.result.id_text())
     return " ".join(parts)
 
 
