@@ -14,6 +14,7 @@ exceptions never escape.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from dataclasses import dataclass
@@ -498,10 +499,11 @@ def parse_schema(text: str, file: str = "<string>") -> Schema:
 
     Raises :class:`SchemaError` (file, line, column, source line) on any syntax error.
     """
-    return _parse(text, file, _ParseContext("", file))
+    return _parse(text, file)[0]
 
 
-def _parse(text: str, file: str, layers: _ParseContext) -> Schema:
+def _parse(text: str, file: str) -> Tuple[Schema, Optional[SourcePos]]:
+    """The schema of one text and where its ``// LAYER`` comment is (if any)."""
     ctx = _ParseContext(text, file)
     with _LOCK:
         _BUILDER.context = ctx
@@ -511,9 +513,7 @@ def _parse(text: str, file: str, layers: _ParseContext) -> Schema:
             raise _syntax_error(ctx, exc) from None
     if not isinstance(items, list):
         raise TypeError("the parser's transformer must return the list of declarations")
-    if ctx.layer is not None and ctx.layer_pos is not None:
-        layers.add_layer(ctx.layer, ctx.layer_pos)
-    return _build_schema(ctx, items)
+    return _build_schema(ctx, items), ctx.layer_pos
 
 
 def read_schema_text(path: Path) -> str:
@@ -540,6 +540,16 @@ def read_schema_text(path: Path) -> str:
         ) from None
 
 
+@functools.lru_cache(maxsize=16)
+def _parse_file(path: str, mtime_ns: int, size: int) -> Tuple[Schema, Optional[SourcePos]]:
+    """One file's parse, remembered while the file is unchanged.
+
+    ``tlgen generate`` checks a schema before handing its paths to the emitter,
+    which parses them again; the model is frozen, so both share one parse.
+    """
+    return _parse(read_schema_text(Path(path)), path)
+
+
 def parse_files(paths: Sequence[Path]) -> Schema:
     """Parse several schema files in order and concatenate them into one :class:`Schema`.
 
@@ -550,7 +560,10 @@ def parse_files(paths: Sequence[Path]) -> Schema:
     builtins: List[BuiltinDecl] = []
     layers = _ParseContext("", "<files>")
     for path in paths:
-        schema = _parse(read_schema_text(Path(path)), str(path), layers)
+        stat = Path(path).stat()
+        schema, layer_pos = _parse_file(str(path), stat.st_mtime_ns, stat.st_size)
+        if schema.layer is not None and layer_pos is not None:
+            layers.add_layer(schema.layer, layer_pos)
         combinators.extend(schema.combinators)
         builtins.extend(schema.builtins)
     return Schema(tuple(combinators), tuple(builtins), layers.layer)

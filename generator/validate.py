@@ -36,7 +36,15 @@ from generator.model import (
 )
 from tlruntime.errors import SchemaError
 
-__all__ = ["SchemaIdWarning", "canonical_line", "check_ids", "compute_id", "validate"]
+__all__ = [
+    "MTPROTO_SERVICE_CONSTRUCTORS",
+    "SchemaIdWarning",
+    "canonical_line",
+    "check_ids",
+    "compute_id",
+    "missing_service_constructors",
+    "validate",
+]
 
 # Types every schema may use without defining them: the primitives the runtime
 # implements by hand, the flags type, the generic vector and the any-object type.
@@ -47,6 +55,12 @@ BUILTIN_TYPES: FrozenSet[str] = frozenset(
 # Types that take exactly one type argument.
 _VECTOR_TYPES = frozenset({"Vector", "vector"})
 _MAX_FLAG_BIT = 31
+# What the runtime's handshake and session read from the generated layer; they come from
+# mtproto.tl.  A layer without them still generates, but cannot talk MTProto.
+MTPROTO_SERVICE_CONSTRUCTORS = (
+    "resPQ", "req_pq_multi", "rpc_result", "rpc_error", "msgs_ack", "ping", "pong",
+    "bad_server_salt", "new_session_created",
+)
 
 
 class SchemaIdWarning(UserWarning):
@@ -333,3 +347,9 @@ def validate(schema: Schema) -> ValidatedSchema:
     checked, mismatches = check_ids(schema.combinators)
     _check_unique_ids(checked)
     return ValidatedSchema(schema, checked, mismatches)
+
+
+def missing_service_constructors(schema: Schema) -> Tuple[str, ...]:
+    """The :data:`MTPROTO_SERVICE_CONSTRUCTORS` that ``schema`` does not define (forgot mtproto.tl?)."""
+    defined = {c.name for c in schema.combinators}
+    return tuple(name for name in MTPROTO_SERVICE_CONSTRUCTORS if name not in defined)
