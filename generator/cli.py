@@ -55,27 +55,24 @@ class CommandError(Exception):
 # --- shipped schema files ------------------------------------------------------------------
 
 
-def shipped_schema_dir() -> Path:
-    """Where the schema files that come with tlgen are.
+def default_schemas() -> List[Path]:
+    """The schema files that come with tlgen, in generation order.
 
-    A wheel carries them as package data in ``generator/schema/`` (setup.py copies
-    them from the checkout's top-level ``schema/``, the source of truth); a checkout or
-    an editable install reads ``schema/`` beside the ``generator`` package.
+    A wheel carries them as package data in ``generator/schema/`` with an
+    ``order.txt`` (setup.py copies them from the checkout's top-level ``schema/``,
+    the source of truth, or from ``TLRUNTIME_SCHEMA``); a checkout or an editable
+    install reads ``schema/mtproto.tl`` and ``schema/api.tl`` beside the package.
     """
     package_dir = Path(__file__).resolve().parent
-    for candidate in (package_dir / "schema", package_dir.parent / "schema"):
-        if (candidate / "mtproto.tl").is_file() and (candidate / "api.tl").is_file():
-            return candidate
-    raise CommandError(
-        "no SCHEMA given and no shipped schema files found "
-        f"(looked in {package_dir / 'schema'} and {package_dir.parent / 'schema'})"
-    )
-
-
-def default_schemas() -> List[Path]:
-    """mtproto.tl then api.tl (the order the layer is generated in)."""
-    directory = shipped_schema_dir()
-    return [directory / "mtproto.tl", directory / "api.tl"]
+    shipped = package_dir / "schema"
+    order = shipped / "order.txt"
+    if order.is_file():
+        return [shipped / name for name in order.read_text(encoding="utf-8").split()]
+    checkout = package_dir.parent / "schema"
+    paths = [checkout / "mtproto.tl", checkout / "api.tl"]
+    if not all(path.is_file() for path in paths):
+        raise CommandError(f"no SCHEMA given and no shipped schema files found (looked in {shipped} and {checkout})")
+    return paths
 
 
 # --- generate ----------------------------------------------------------------------------
