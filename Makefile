@@ -9,10 +9,8 @@ TEST_STAMP    := $(VENV)/.test-stamp
 LAYER  := tlruntime/tl/__init__.py
 SCHEMA := schema/mtproto.tl schema/api.tl
 GENERATOR_SOURCES := $(shell find generator -name '*.py' -o -name '*.lark' -o -name '*.j2')
-# compat: the editable install is a plain path entry, which mypy and other tools outside
-# the repository can follow (the default import hook is invisible to them).  An editable
-# install does not run the generator: $(LAYER) below does, once per change.
-PIP_INSTALL := $(BIN)/python -m pip install --quiet --config-settings editable_mode=compat -e
+# An editable install does not run the generator: $(LAYER) below does, once per change.
+PIP_INSTALL := $(BIN)/python -m pip install --quiet -e
 
 .PHONY: all install install-test generate test bench demo typecheck clean
 
