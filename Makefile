@@ -31,10 +31,11 @@ $(TEST_STAMP): $(RUNTIME_STAMP)
 install: $(RUNTIME_STAMP)
 install-test: $(TEST_STAMP)
 
+# After generating, byte-compile like `pip install` does for a wheel, so imports never pay for
+# compiling (this environment may set PYTHONDONTWRITEBYTECODE, which would otherwise recompile
+# every run).
 $(LAYER): $(RUNTIME_STAMP) $(SCHEMA) $(GENERATOR_SOURCES)
 	$(BIN)/python -m generator generate --out tlruntime/tl $(SCHEMA)
-	# Byte-compile like `pip install` does for a wheel, so imports never pay for compiling
-	# (this environment may set PYTHONDONTWRITEBYTECODE, which would otherwise recompile every run).
 	$(BIN)/python -m compileall -q -j 0 tlruntime generator >/dev/null
 
 generate: $(LAYER)
