@@ -33,8 +33,8 @@ install-test: $(TEST_STAMP)
 
 # After generating, byte-compile like `pip install` does for a wheel, so imports never pay for
 # compiling (this environment may set PYTHONDONTWRITEBYTECODE, which would otherwise recompile
-# every run).
-$(LAYER): $(RUNTIME_STAMP) $(SCHEMA) $(GENERATOR_SOURCES)
+# every run).  Installing (or reinstalling) is order-only: it never forces a regeneration.
+$(LAYER): $(SCHEMA) $(GENERATOR_SOURCES) | $(RUNTIME_STAMP)
 	$(BIN)/python -m generator generate --out tlruntime/tl $(SCHEMA)
 	$(BIN)/python -m compileall -q -j 0 tlruntime generator >/dev/null
 
