@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import inspect
+import keyword
 import sys
 import warnings
 from pathlib import Path
@@ -95,6 +96,12 @@ def _package_dir(package: str) -> Path:
     return Path(*package.split("."))
 
 
+def _check_package(package: str) -> None:
+    parts = package.split(".")
+    if not all(part.isidentifier() and not keyword.iskeyword(part) for part in parts):
+        raise CommandError(f"--package {package!r} is not a dotted Python package name")
+
+
 def configure_generate(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "schemas", nargs="*", type=Path, metavar="SCHEMA",
@@ -120,10 +127,11 @@ def configure_generate(parser: argparse.ArgumentParser) -> None:
 def run_generate(args: argparse.Namespace) -> int:
     from generator.parser import parse_files
 
-    paths: List[Path] = list(args.schemas) or default_schemas()
-    _check_readable(paths)
     if args.update_goldens is not None and args.out is not None:
         raise CommandError("--out and --update-goldens are exclusive: a run writes one or the other")
+    _check_package(args.package)
+    paths: List[Path] = list(args.schemas) or default_schemas()
+    _check_readable(paths)
     schema = parse_files(paths)
     if not schema.combinators:
         raise CommandError(
@@ -144,6 +152,12 @@ def run_generate(args: argparse.Namespace) -> int:
         file=sys.stdout,
     )
     _warn_without_mtproto(schema)
+    _report_id_mismatches(validated)
+    return 0
+
+
+def _report_id_mismatches(validated: ValidatedSchema) -> None:
+    """One line per explicit id that differs from its CRC32: a note when it is a known one."""
     for m in validated.mismatches:
         c = m.combinator
         expected = (c.name, m.given) in EXPECTED_ID_MISMATCHES
@@ -159,7 +173,6 @@ def run_generate(args: argparse.Namespace) -> int:
             f"from the computed #{m.computed:08x}; {why}",
             file=sys.stderr,
         )
-    return 0
 
 
 def _generate_layer(paths: Sequence[Path], out_dir: Path, package: str) -> ValidatedSchema:

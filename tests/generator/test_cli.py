@@ -143,3 +143,15 @@ def test_legacy_main_without_arguments_shows_usage(capsys: pytest.CaptureFixture
         legacy_main([])
     assert info.value.code == 2
     assert "usage: tlgen" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("package", ["my-layer", "pkg.class", "a..b", ""])
+def test_package_must_be_a_python_name(capsys: pytest.CaptureFixture[str], tmp_path: Path, package: str) -> None:
+    code, _, err = run(capsys, "generate", "--package", package, "--out", str(tmp_path / "out"))
+    assert (code, err) == (2, f"tlgen: error: --package {package!r} is not a dotted Python package name\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_out_and_update_goldens_are_exclusive(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(capsys, "generate", "--out", str(tmp_path / "a"), "--update-goldens", str(tmp_path / "b"))
+    assert code == 2 and "exclusive" in err
