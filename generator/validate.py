@@ -128,6 +128,10 @@ class _TypeUniverse:
 
     def __init__(self, schema: Schema) -> None:
         self.boxed: Set[str] = {c.result.name for c in schema.combinators if c.kind == "constructor"}
+        self.constructors_of: Dict[str, List[str]] = {}
+        for c in schema.combinators:
+            if c.kind == "constructor":
+                self.constructors_of.setdefault(c.result.name, []).append(c.name)
         self.constructors: Set[str] = {c.name for c in schema.combinators if c.kind == "constructor"}
         self.builtin: Set[str] = set(BUILTIN_TYPES)
         for decl in schema.builtins:
@@ -163,9 +167,20 @@ class _TypeUniverse:
         lower = is_bare_name(name)
         if ref.bare and not lower:
             # `%Message`: the bare form of a type (or, loosely, a constructor).
-            if name in self.boxed or name in self.constructors:
+            if name in self.constructors:
                 return
-            raise _error(f"unknown type {name!r} in bare reference '%{name}'", ref.pos, c.pos)
+            if name not in self.boxed:
+                raise _error(f"unknown type {name!r} in bare reference '%{name}'", ref.pos, c.pos)
+            # The bare form is written without a constructor id: only one constructor can be meant.
+            found = self.constructors_of[name]
+            if len(found) != 1:
+                raise _error(
+                    f"'%{name}' needs a type with exactly one constructor; {name} has "
+                    f"{len(found)} ({', '.join(found)})",
+                    ref.pos,
+                    c.pos,
+                )
+            return
         if lower:
             if name in self.builtin or name in self.constructors:
                 return

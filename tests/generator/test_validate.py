@@ -133,6 +133,10 @@ BROKEN = [
     pytest.param("a#1 x:Vector<Nope> = A;", 1, 14, "unknown type 'Nope'", id="unknown-type-in-vector"),
     pytest.param("a#1 x:vector<nope> = A;", 1, 14, "unknown bare type or constructor 'nope'", id="unknown-bare"),
     pytest.param("a#1 x:%Nope = A;", 1, 7, "unknown type 'Nope' in bare reference", id="unknown-percent"),
+    pytest.param(
+        "a#1 = T;\nb#2 = T;\nc#3 x:vector<%T> = C;", 3, 14,
+        "'%T' needs a type with exactly one constructor; T has 2 (a, b)", id="percent-of-two-constructors",
+    ),
     pytest.param("a#1 {X:Type} x:!Y = A;", 1, 16, "'!Y' names no generic parameter", id="unknown-generic"),
     pytest.param("a#1 x:Vector = A;", 1, 7, "takes 1 type argument(s), got 0", id="vector-without-arg"),
     pytest.param("a#1 x:int<long> = A;", 1, 7, "takes 0 type argument(s), got 1", id="args-on-int"),
