@@ -285,8 +285,8 @@ class _Builder(Transformer[Token, List[_Item]]):
             hint = ""
             if head.id_token is None and all(isinstance(p, _Anonymous) for p in body.params):
                 hint = (
-                    f" (arguments without names are only allowed in a builtin declaration named "
-                    f"after its result type, such as 'int128 long long = Int128;')"
+                    " (arguments without names are only allowed in a builtin declaration named "
+                    "after its result type, such as 'int128 long long = Int128;')"
                 )
             raise self.context.error(
                 f"expected ':' after parameter name {str(param.token)!r}, found {found}{hint}",
