@@ -230,7 +230,8 @@ def _product_modules() -> Dict[str, ModuleType]:
         try:
             found[name] = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name is None or not module_name.startswith(exc.name):
+            missing = exc.name or ""
+            if missing != module_name and not module_name.startswith(missing + "."):
                 raise  # the module exists but one of its own imports is missing
     return found
 
