@@ -219,21 +219,8 @@ def update_goldens(schemas: Sequence[Path], golden_dir: Path) -> List[str]:
 
 
 def _product_modules() -> Dict[str, ModuleType]:
-    """The product subcommands whose package is present.
-
-    TODO(merge): once generator.docs, generator.diff and generator.decode are on main,
-    import them unconditionally (a missing one must then be an error, not a silently
-    absent subcommand).
-    """
-    found: Dict[str, ModuleType] = {}
-    for name, module_name in PRODUCT_COMMANDS.items():
-        try:
-            found[name] = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            missing = exc.name or ""
-            if missing != module_name and not module_name.startswith(missing + "."):
-                raise  # the module exists but one of its own imports is missing
-    return found
+    """The product subcommands (docs, diff, decode): each package's ``cli`` module."""
+    return {name: importlib.import_module(module_name) for name, module_name in PRODUCT_COMMANDS.items()}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -254,8 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     configure_generate(generate)
     generate.set_defaults(run=run_generate)
     for name, module in _product_modules().items():
-        summary = (module.__doc__ or "").strip().splitlines()
-        sub = commands.add_parser(name, help=summary[0] if summary else None)
+        sub = commands.add_parser(name, help=module.SUMMARY)
         module.configure(sub)
         sub.set_defaults(run=module.run)
     return parser
