@@ -14,7 +14,7 @@ from typing import Sequence
 from generator import naming
 from generator.emit.codegen import FIXED_CODES, ModuleScope, bytes_literal, field_codec
 from generator.emit.errors import EmitError
-from generator.emit.schema_types import TypeIndex, type_method, type_text
+from generator.emit.schema_types import TypeIndex, type_method
 from generator.emit.viewmodels import ClassVM, FieldVM, ReadStep, WriteStep
 from generator.model import CheckedCombinator, Combinator, Param
 
@@ -66,7 +66,7 @@ def build_class(cc: CheckedCombinator, types: TypeIndex) -> ClassVM:
             FieldVM(
                 name=naming.param_name(p.name),
                 tl_name=p.name,
-                tl_type=type_text(p.type),
+                tl_type=p.type.tl_text(),
                 flag_field=p.flag.field if p.flag else None,
                 bit=p.flag.bit if p.flag else None,
                 annotation=annotation,
@@ -170,7 +170,7 @@ def build_class(cc: CheckedCombinator, types: TypeIndex) -> ClassVM:
         result_type=c.result.name if c.kind == "constructor" else "",
         result_annotation=result_annotation,
         result_body=result_body,
-        result_text=type_text(c.result) if c.kind == "function" else "",
+        result_text=c.result.tl_text() if c.kind == "function" else "",
         source=c.pos,
     )
 

@@ -14,19 +14,7 @@ from generator.emit.errors import EmitError
 from generator.model import CheckedCombinator, Combinator, SourcePos, TypeRef
 from tlruntime.tlobject import type_method_name
 
-__all__ = ["TypeIndex", "type_text", "abc_ref", "class_module_path", "type_method"]
-
-
-def type_text(ref: TypeRef) -> str:
-    """The type as written in the schema, without any flag condition.
-
-    The emitter's only type-reference renderer (the ``tl_type`` of ``FIELDS`` and
-    the docstring of ``read_result``); to be replaced by the model's canonical one.
-    """
-    prefix = "!" if ref.generic_ref else ("%" if ref.bare and ref.name[:1].isupper() else "")
-    if ref.args:
-        return f"{prefix}{ref.name}<{', '.join(type_text(a) for a in ref.args)}>"
-    return prefix + ref.name
+__all__ = ["TypeIndex", "abc_ref", "class_module_path", "type_method"]
 
 
 def type_method(type_name: str) -> str:
@@ -69,7 +57,7 @@ class TypeIndex:
         return found
 
     def bare_constructor(self, ref: TypeRef, where: Combinator) -> CheckedCombinator:
-        if ref.name[:1].isupper():  # %T: the single constructor of T
+        if ref.name.rsplit(".", 1)[-1][:1].isupper():  # %T, %ns.T: the single constructor of T
             ctors = self.constructors_of(ref, where)
             if len(ctors) != 1:
                 raise EmitError(

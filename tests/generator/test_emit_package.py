@@ -113,8 +113,6 @@ def test_idless_mtproto_message_is_handwritten_not_a_clash() -> None:
     [
         ("int ? = Int;\nint512 16*[ int ] = Int512;\nfoo#00000001 x:int512 = Foo;\n",
          "bare type 'int512' names no constructor", 16),
-        ("int ? = Int;\nfoo#00000001 x:%Bar = Foo;\nbar#00000002 = Bar;\nbaz#00000003 = Bar;\n",
-         "%Bar needs a type with exactly one constructor", 16),
     ],
 )
 def test_emitter_errors_name_file_line_column(tmp_path: Path, schema: str, message: str, column: int) -> None:
