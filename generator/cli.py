@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import inspect
 import keyword
 import sys
 import warnings
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence
 
 from tlruntime.errors import TLError
 
@@ -178,14 +177,9 @@ def _report_id_mismatches(validated: ValidatedSchema) -> None:
 def _generate_layer(paths: Sequence[Path], out_dir: Path, package: str) -> ValidatedSchema:
     from generator.emit import generate_layer
 
-    # TODO(merge): generate_layer gains package= in the emitter split; pass it unconditionally then.
-    takes_package = "package" in inspect.signature(generate_layer).parameters
-    if package != DEFAULT_PACKAGE and not takes_package:
-        raise CommandError(f"this emitter can only generate the {DEFAULT_PACKAGE} package")
-    extra: Dict[str, Any] = {"package": package} if takes_package else {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # id mismatches are printed once, by run_generate
-        return generate_layer(paths, out_dir, **extra)
+        return generate_layer(paths, out_dir, package=package)
 
 
 def _warn_without_mtproto(schema: Schema) -> None:

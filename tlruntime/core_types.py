@@ -81,6 +81,13 @@ class GzipPacked(TLObject):
     def _bytes(self) -> bytes:
         return _UINT.pack(self.CONSTRUCTOR_ID) + pack_bytes(self.packed_data)
 
+    def __getattr__(self, name: str) -> Callable[[], bytes]:
+        # A gzip_packed may stand for a value of any TL type: it answers every type's
+        # serializing method (``_tl_InputPeer``...) that generated fields write through.
+        if name.startswith("_tl_"):
+            return self._bytes
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     @classmethod
     def _read(cls, data: bytes, offset: int) -> tuple[Self, int]:
         self = _new(cls)

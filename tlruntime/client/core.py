@@ -43,7 +43,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from ..auth import AuthKeyResult, ClientHandshake
 from ..crypto.rsa import RSAPublicKey
@@ -63,8 +63,11 @@ from ..session import (
     default_init_connection,
 )
 from ..storage import SessionStore, StoredSession
+from ..tlobject import TLRequest
 from ..transports import CLIENT_CODEC_NAMES, TransportCodec, make_client_codec
 from .link import Link
+
+R = TypeVar("R")
 
 __all__ = ["Client", "PublicKeyLike"]
 
@@ -257,7 +260,7 @@ class Client:
     ) -> None:
         await self.close()
 
-    async def __call__(self, request: object, *, timeout: float | None = None) -> Any:
+    async def __call__(self, request: TLRequest[R], *, timeout: float | None = None) -> R:
         """Send ``request`` (a :mod:`tlruntime.tl.functions` object) and return its result.
 
         Raises the typed :class:`~tlruntime.errors.RPCError` (or
@@ -272,7 +275,7 @@ class Client:
         # the answer or the sweep comes (both skip done futures).
         return await self._submit(request, timeout)
 
-    async def invoke_many(self, requests: Iterable[object], *, timeout: float | None = None) -> list[Any]:
+    async def invoke_many(self, requests: Iterable[TLRequest[Any]], *, timeout: float | None = None) -> list[Any]:
         """Send several requests at once (one flush) and return their results in order."""
         if self._session is None and not self._closed:
             await self.connect()
@@ -289,7 +292,7 @@ class Client:
 
     # --- calls ----------------------------------------------------------------
 
-    def _submit(self, request: object, timeout: float | None) -> asyncio.Future[Any]:
+    def _submit(self, request: TLRequest[R], timeout: float | None) -> asyncio.Future[R]:
         """Queue ``request`` in the session and return the future its answer resolves.
 
         The packet is written by a flush scheduled with ``call_soon``, not at
