@@ -36,7 +36,6 @@ install-test: $(TEST_STAMP)
 # every run).  Installing (or reinstalling) is order-only: it never forces a regeneration.
 $(LAYER): $(SCHEMA) $(GENERATOR_SOURCES) $(wildcard generator/facts/*.csv) | $(RUNTIME_STAMP)
 	$(BIN)/python -m generator generate --out tlruntime/tl $(SCHEMA)
-	$(BIN)/python -m generator.errors --out tlruntime/tl --package tlruntime.tl
 	$(BIN)/python -m compileall -q -j 0 tlruntime generator >/dev/null
 
 generate: $(LAYER)

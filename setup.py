@@ -54,7 +54,6 @@ class BuildPyWithLayer(build_py):
         sys.path.insert(0, str(HERE))
         try:
             from generator.emit import generate_layer
-            from generator.errors import write_errors
         finally:
             sys.path.pop(0)
         layer = build_lib / "tlruntime" / "tl"
@@ -62,7 +61,6 @@ class BuildPyWithLayer(build_py):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # tlgen and the tests report the id mismatches
             generate_layer(schemas, layer)
-        write_errors(layer, "tlruntime.tl")  # RPC error classes from the bundled facts table
 
 
 setup(cmdclass={"build_py": BuildPyWithLayer})

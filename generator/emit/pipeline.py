@@ -9,6 +9,7 @@ from generator.emit.layer import DEFAULT_PACKAGE, build_layer
 from generator.emit.policy import without_runtime_combinators
 from generator.emit.render import render_layer
 from generator.emit.write import write_tree
+from generator.errors import render_errors
 from generator.model import ValidatedSchema
 
 __all__ = ["load_schema", "write_layer", "generate_layer"]
@@ -36,7 +37,9 @@ def _marker_text(validated: ValidatedSchema, package: str) -> str:
 
 def write_layer(validated: ValidatedSchema, out_dir: Path, package: str = DEFAULT_PACKAGE) -> None:
     """Render the whole layer for ``validated`` as package ``package`` into ``out_dir``."""
-    files = render_layer(build_layer(validated, package))
+    files = dict(render_layer(build_layer(validated, package)))
+    # One exception class per known RPC error (the facts table bundled with the generator).
+    files["errors.py"] = render_errors()
     write_tree(Path(out_dir), files, _marker_text(validated, package))
 
 
