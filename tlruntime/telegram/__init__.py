@@ -18,9 +18,8 @@ from .dcs import (
     UnknownDcError,
     builtin_dc_table,
     dc_address,
+    dc_ids,
     dc_table_from_options,
-    production_dc_ids,
-    test_dc_ids,
 )
 from .keys import PRODUCTION_KEY_PEMS, TEST_KEY_PEMS, telegram_public_key, telegram_public_keys
 from .proxy import (
@@ -47,10 +46,9 @@ __all__ = [
     "UnknownDcError",
     "builtin_dc_table",
     "dc_address",
+    "dc_ids",
     "dc_table_from_options",
     "parse_proxy_link",
-    "production_dc_ids",
     "telegram_public_key",
     "telegram_public_keys",
-    "test_dc_ids",
 ]

@@ -30,9 +30,8 @@ __all__ = [
     "UnknownDcError",
     "builtin_dc_table",
     "dc_address",
+    "dc_ids",
     "dc_table_from_options",
-    "production_dc_ids",
-    "test_dc_ids",
 ]
 
 DEFAULT_PORT: Final = 443
@@ -66,12 +65,9 @@ class UnknownDcError(TLError, LookupError):
         )
 
 
-def production_dc_ids() -> tuple[int, ...]:
-    return tuple(sorted(_PRODUCTION))
-
-
-def test_dc_ids() -> tuple[int, ...]:
-    return tuple(sorted(_TEST))
+def dc_ids(test: bool = False) -> tuple[int, ...]:
+    """The DC ids with built-in addresses (1..5 in production, 1..3 on the test servers)."""
+    return tuple(sorted(_TEST if test else _PRODUCTION))
 
 
 def dc_address(dc_id: int, test: bool = False, ipv6: bool = False) -> tuple[str, int]:

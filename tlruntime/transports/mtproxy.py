@@ -80,7 +80,18 @@ class MTProxySecret:
     @classmethod
     def parse(cls, secret: BytesLike | str) -> MTProxySecret:
         """Read a secret given as raw bytes, hex text or (URL-safe or standard) base64 text."""
-        raw = _secret_bytes(secret) if isinstance(secret, str) else bytes(secret)
+        if not isinstance(secret, str):
+            return cls._from_bytes(bytes(secret))
+        candidates = _secret_candidates(secret)
+        for raw in candidates[:-1]:
+            try:
+                return cls._from_bytes(raw)
+            except ProxySecretError:
+                pass  # hex digits can also be base64 text: try the next reading
+        return cls._from_bytes(candidates[-1])
+
+    @classmethod
+    def _from_bytes(cls, raw: bytes) -> MTProxySecret:
         if len(raw) == KEY_SIZE:
             return cls("plain", raw)
         if raw[:1] == b"\xdd":
@@ -118,18 +129,25 @@ def _check_domain(domain: bytes) -> None:
         raise ProxySecretError(f"fake-TLS domain {text!r} is not a host name")
 
 
-def _secret_bytes(text: str) -> bytes:
-    """Hex when the text is all hex digits of even length, else base64 (URL-safe or standard, padding optional)."""
+def _secret_candidates(text: str) -> list[bytes]:
+    """The byte strings ``text`` can mean, most likely first: hex (when it is all hex digits), then base64.
+
+    Base64 may be URL-safe or standard, padded or not.  Raises when neither reading works.
+    """
     text = text.strip()
     if not text:
         raise ProxySecretError("empty MTProxy secret")
+    readings = []
     if len(text) % 2 == 0 and set(text) <= _HEX_DIGITS:
-        return bytes.fromhex(text)
+        readings.append(bytes.fromhex(text))
     standard = text.replace("-", "+").replace("_", "/")
     try:
-        return base64.b64decode(standard + "=" * (-len(standard) % 4), validate=True)
+        readings.append(base64.b64decode(standard + "=" * (-len(standard) % 4), validate=True))
     except (binascii.Error, ValueError):
-        raise ProxySecretError(f"MTProxy secret {text[:12]!r}... is neither hex nor base64") from None
+        pass
+    if not readings:
+        raise ProxySecretError(f"MTProxy secret {text[:12]!r}... is neither hex nor base64")
+    return readings
 
 
 def mtproxy_client_codec(
