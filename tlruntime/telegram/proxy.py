@@ -20,7 +20,7 @@ from typing import Final, TypeAlias
 from urllib.parse import parse_qs, urlsplit
 
 from ..errors import TLError
-from ..transports.mtproxy import MTProxySecret, ProxySecretError
+from ..transports.proxy_secret import MTProxySecret, ProxySecretError
 
 __all__ = ["HttpProxy", "MTProxy", "ProxyLinkError", "ProxySetting", "Socks5Proxy", "parse_proxy_link"]
 

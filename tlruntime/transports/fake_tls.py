@@ -20,7 +20,7 @@ The client waits for the server's answer before sending anything else: MTProxy
 refuses a connection whose ClientHello is followed by data it has not answered
 yet.  So the client side is a handshake object (:class:`FakeTlsClientHandshake`)
 that yields a codec once the server is verified, like the server side's
-:class:`~tlruntime.transports.mtproxy.MTProxyAcceptor`.
+:class:`~tlruntime.transports.mtproxy.MTProxyAcceptor` (which builds on this module).
 
 Choices where no page is precise (docs/TELEGRAM.md lists them): the ClientHello
 imitates a current browser (GREASE values, X25519 key share, ALPN h2/http1.1)
@@ -44,7 +44,7 @@ from ..errors import SecurityError, TransportError
 from .base import RandomBytes, TransportCodec
 from .events import DEFAULT_MAX_FRAME_SIZE, BytesLike, Event
 from .intermediate import PaddedIntermediate
-from .mtproxy import MTProxyRefusedError, MTProxySecret, ProxySecretError
+from .proxy_secret import MTProxyRefusedError, MTProxySecret, ProxySecretError
 from .obfuscated import HEADER_SIZE, Obfuscated2
 
 __all__ = [
@@ -161,7 +161,7 @@ def _take(random_bytes: RandomBytes, count: int) -> bytes:
 
 def _grease_values(random_bytes: RandomBytes, count: int) -> list[int]:
     """GREASE code points (RFC 8701: 0x?A?A), distinct neighbours as browsers pick them."""
-    values = []
+    values: list[int] = []
     for byte in _take(random_bytes, count):
         nibble = (byte & 0xF0) | 0x0A
         value = nibble << 8 | nibble
