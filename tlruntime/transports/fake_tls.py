@@ -26,7 +26,7 @@ Choices where no page is precise (docs/TELEGRAM.md lists them): the ClientHello
 imitates a current browser (GREASE values, X25519 key share, ALPN h2/http1.1)
 padded to 517 bytes; timestamps are accepted from 600 s in the past to 120 s in
 the future; the ServerHello echoes the client's session id; records are
-written at most 16384 bytes long and read up to 16384 + 256.
+written at most 2878 bytes long (as TDLib writes them) and read up to 16384 + 256.
 """
 
 from __future__ import annotations
@@ -71,8 +71,8 @@ __all__ = [
 Clock = Callable[[], float]
 """Unix time in seconds, injected so timestamp checks replay in tests."""
 
-MAX_RECORD_WRITE: Final = 16384
-"""Largest application-data payload written in one record (TLS's 2^14)."""
+MAX_RECORD_WRITE: Final = 2878
+"""Largest application-data payload written in one record: what TDLib (the official apps) writes."""
 MAX_RECORD_READ: Final = 16384 + 256
 """Largest record payload accepted (TLS 1.3's ciphertext limit)."""
 MAX_HELLO: Final = 4096
