@@ -95,8 +95,24 @@ def test_acceptor_waits_for_a_whole_header() -> None:
 
 
 def test_fake_tls_is_refused_when_only_dd_is_allowed() -> None:
+    from tlruntime.transports.fake_tls import build_client_hello
+
+    hello = build_client_hello(KEY, "example.com", 1_700_000_000, seeded_random_bytes(1))
     with pytest.raises(MTProxyRefusedError, match="fake-TLS"):
-        MTProxyAcceptor(KEY, allow=frozenset({"dd"})).feed(b"\x16\x03\x01\x02\x00")
+        MTProxyAcceptor(KEY, allow=frozenset({"dd"})).feed(hello)
+
+
+def test_an_obfuscated2_header_that_opens_like_tls_is_still_obfuscated2() -> None:
+    draws = iter([b"\x16\x03\x01\x07" + bytes(range(1, 61))])
+
+    def random_bytes(count: int) -> bytes:
+        return next(draws) if count == 64 else bytes(count)
+
+    client = mtproxy_client_codec(KEY, dc_id=3, random_bytes=random_bytes)
+    assert client.initial_bytes()[:3] == b"\x16\x03\x01"
+    message = unencrypted_message(40)
+    decision = MTProxyAcceptor(KEY).feed(client.initial_bytes() + client.encode(message))
+    assert decision is not None and decision.kind == "obfuscated2" and decision.events == [Frame(message)]
 
 
 def test_acceptor_configuration_errors() -> None:

@@ -87,6 +87,7 @@ class MTProxyAcceptance:
 
 
 _TLS_HANDSHAKE_START: Final = b"\x16\x03\x01"
+_OBFUSCATION_TAGS: Final = frozenset({b"\xef\xef\xef\xef", b"\xee\xee\xee\xee", b"\xdd\xdd\xdd\xdd"})
 
 
 class MTProxyAcceptor:
@@ -121,6 +122,7 @@ class MTProxyAcceptor:
         self._random_bytes = random_bytes
         self._buffer = bytearray()
         self._done = False
+        self._fake_tls = False
 
     @property
     def secret(self) -> MTProxySecret:
@@ -132,12 +134,16 @@ class MTProxyAcceptor:
             raise TransportError("MTProxyAcceptor already decided: feed the accepted codec instead")
         self._buffer += data
         buffer = self._buffer
-        if len(buffer) < 3:
-            return None
-        if bytes(buffer[:3]) == _TLS_HANDSHAKE_START:
+        if self._fake_tls:
             return self._accept_fake_tls()
-        if len(buffer) < HEADER_SIZE:
+        if len(buffer) < HEADER_SIZE:  # any ClientHello is longer than an obfuscated2 header
             return None
+        header = bytes(buffer[:HEADER_SIZE])
+        if header[:3] == _TLS_HANDSHAKE_START and _decrypted_tag(header, self._secret.key) not in _OBFUSCATION_TAGS:
+            # A random obfuscated2 header opens like a TLS record once in 2^24 connections; its
+            # tag, decrypted with the secret, tells them apart (a hello passes that test once in 2^32).
+            self._fake_tls = True
+            return self._accept_fake_tls()
         return self._accept_obfuscated()
 
     def _finish(self, acceptance: MTProxyAcceptance) -> MTProxyAcceptance:
