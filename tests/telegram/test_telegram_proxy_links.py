@@ -116,7 +116,14 @@ def test_a_non_string_link_is_refused() -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    [b"", KEY[:15], b"\xdd" + KEY + b"\x00", b"\xee" + KEY, b"\xee" + KEY + "dömain".encode(), b"\xee" + KEY + b"a" * 254],
+    [
+        b"",
+        KEY[:15],
+        b"\xdd" + KEY + b"\x00",
+        b"\xee" + KEY,
+        b"\xee" + KEY + "dömain".encode(),
+        b"\xee" + KEY + b"a" * 254,
+    ],
     ids=("empty", "15-bytes", "dd-17", "ee-no-domain", "ee-non-ascii", "ee-too-long"),
 )
 def test_malformed_raw_secrets_raise_proxy_secret_error(raw: bytes) -> None:

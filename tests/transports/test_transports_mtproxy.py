@@ -38,7 +38,8 @@ def _accept(client_bytes: bytes, acceptor: MTProxyAcceptor, chunk: int) -> tuple
 @pytest.mark.parametrize("chunk", [1, 7, 65, 100_000])
 @pytest.mark.parametrize("dc_id", [2, -4])
 def test_dd_round_trip(secret: object, chunk: int, dc_id: int) -> None:
-    client = mtproxy_client_codec(secret, dc_id=dc_id, random_bytes=seeded_random_bytes(chunk))  # type: ignore[arg-type]
+    randomness = seeded_random_bytes(chunk)
+    client = mtproxy_client_codec(secret, dc_id=dc_id, random_bytes=randomness)  # type: ignore[arg-type]
     assert isinstance(client.inner, PaddedIntermediate)
     wire = client.initial_bytes() + b"".join(client.encode(m) for m in MESSAGES)
     assert KEY not in wire

@@ -114,7 +114,9 @@ class MTProxyAcceptor:
         parsed = secret if isinstance(secret, MTProxySecret) else MTProxySecret.parse(secret)
         unknown = set(allow) - {"dd", "ee", "plain-obfuscated"}
         if unknown or not allow:
-            raise TransportError(f"MTProxyAcceptor: allow must name dd, ee and/or plain-obfuscated, got {sorted(allow)}")
+            raise TransportError(
+                f"MTProxyAcceptor: allow must name dd, ee and/or plain-obfuscated, got {sorted(allow)}"
+            )
         self._secret = parsed
         self._allow = frozenset(allow)
         self._verifier = verifier
