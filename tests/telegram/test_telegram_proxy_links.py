@@ -135,3 +135,23 @@ def test_secret_round_trips_to_bytes() -> None:
     for raw in (KEY, b"\xdd" + KEY, EE):
         assert MTProxySecret.parse(raw).to_bytes() == raw
         assert MTProxySecret.parse(raw.hex()).to_bytes() == raw
+
+
+def test_client_opening_follows_the_secret_kind() -> None:
+    from tlruntime.transports import Frame, Obfuscated2
+    from tlruntime.transports.fake_tls import FakeTlsClientHandshake
+    from tlruntime.transports.mtproxy import MTProxyAcceptor
+
+    message = bytes(8) + bytes(8) + (20).to_bytes(4, "little") + bytes(range(20))
+    dd = parse_proxy_link(f"tg://proxy?server=127.0.0.1&port=443&secret=dd{KEY.hex()}")
+    assert isinstance(dd, MTProxy)
+    codec = dd.client_opening(dc_id=4)
+    assert isinstance(codec, Obfuscated2) and codec.dc_id == 4
+    decision = MTProxyAcceptor(KEY).feed(codec.initial_bytes() + codec.encode(message))
+    assert decision is not None and decision.events == [Frame(message)]
+    ee = parse_proxy_link(f"tg://proxy?server=127.0.0.1&port=443&secret={_b64(EE)}")
+    assert isinstance(ee, MTProxy)
+    handshake = ee.client_opening(dc_id=4)
+    assert isinstance(handshake, FakeTlsClientHandshake)
+    accepted = MTProxyAcceptor(ee.secret).feed(handshake.client_hello)
+    assert accepted is not None and accepted.kind == "fake-tls"

@@ -4,9 +4,9 @@
   and its tampered, stale and replayed forms are refused with our typed errors;
 * kurigram's ``server_hello_is_authentic`` accepts our acceptor's answer (and
   refuses it under another secret);
-* kurigram's ``TCPIntermediatePadded`` transport with an ``ee`` MTProxy setting
-  connects to our acceptor through a small asyncio echo harness on 127.0.0.1,
-  and frames cross both ways.
+* kurigram's ``TCPIntermediatePadded`` transport with an ``ee`` (and a ``dd``)
+  MTProxy setting connects to our acceptor through a small asyncio echo harness
+  on 127.0.0.1, and frames cross both ways.
 """
 
 from __future__ import annotations
@@ -112,7 +112,10 @@ async def _echo_proxy(errors: list[BaseException]) -> asyncio.AbstractServer:
 
 
 @pytest.mark.timeout(60)
-def test_kurigram_transport_talks_through_our_fake_tls_acceptor() -> None:
+@pytest.mark.parametrize(
+    ("secret", "sni"), [(KEY, DOMAIN), (b"\xdd" + KEY, None)], ids=("ee-fake-tls", "dd-obfuscated2")
+)
+def test_kurigram_transport_talks_through_our_acceptor(secret: bytes, sni: str | None) -> None:
     from pyrogram.connection.proxy import MTProxy
     from pyrogram.connection.transport.tcp.tcp_intermediate_padded import TCPIntermediatePadded
 
@@ -124,7 +127,7 @@ def test_kurigram_transport_talks_through_our_fake_tls_acceptor() -> None:
         server = await _echo_proxy(errors)
         port = server.sockets[0].getsockname()[1]
         transport = TCPIntermediatePadded(
-            proxy=MTProxy(hostname="127.0.0.1", port=port, secret=KEY, sni_hostname=DOMAIN), dc_id=2
+            proxy=MTProxy(hostname="127.0.0.1", port=port, secret=secret, sni_hostname=sni), dc_id=2
         )
         try:
             await transport.connect(("149.154.167.51", 443))

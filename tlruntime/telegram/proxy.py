@@ -15,11 +15,18 @@ HTTP CONNECT through python-socks, MTProxy with :mod:`tlruntime.transports.mtpro
 from __future__ import annotations
 
 import ipaddress
+import os
+import time
 from dataclasses import dataclass
 from typing import Final, TypeAlias
 from urllib.parse import parse_qs, urlsplit
 
 from ..errors import TLError
+from ..transports.base import RandomBytes
+from ..transports.events import DEFAULT_MAX_FRAME_SIZE
+from ..transports.fake_tls import Clock, FakeTlsClientHandshake
+from ..transports.mtproxy import mtproxy_client_codec
+from ..transports.obfuscated import Obfuscated2
 from ..transports.proxy_secret import MTProxySecret, ProxySecretError
 
 __all__ = ["HttpProxy", "MTProxy", "ProxyLinkError", "ProxySetting", "Socks5Proxy", "parse_proxy_link"]
@@ -73,6 +80,28 @@ class MTProxy:
 
     def to_link(self) -> str:
         return f"tg://proxy?server={self.host}&port={self.port}&secret={self.secret.hex()}"
+
+    def client_opening(
+        self,
+        dc_id: int,
+        *,
+        clock: Clock = time.time,
+        max_frame_size: int = DEFAULT_MAX_FRAME_SIZE,
+        random_bytes: RandomBytes = os.urandom,
+    ) -> Obfuscated2 | FakeTlsClientHandshake:
+        """What a client connection to this proxy starts with, for DC ``dc_id``.
+
+        A plain or ``dd`` secret gives the codec itself (write its
+        ``initial_bytes()`` then frames); an ``ee`` secret gives the fake-TLS
+        handshake (write ``client_hello``, feed the answer until it yields the codec).
+        """
+        if self.secret.kind == "ee":
+            return FakeTlsClientHandshake(
+                self.secret, dc_id=dc_id, clock=clock, max_frame_size=max_frame_size, random_bytes=random_bytes
+            )
+        return mtproxy_client_codec(
+            self.secret, dc_id=dc_id, max_frame_size=max_frame_size, random_bytes=random_bytes
+        )
 
 
 @dataclass(frozen=True, slots=True)
