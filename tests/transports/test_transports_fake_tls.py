@@ -228,6 +228,8 @@ def test_malformed_record_headers_are_refused_once_a_header_size_is_in(opening: 
     assert acceptor.feed(opening) is None  # could still be an obfuscated2 header
     with pytest.raises(FakeTlsHelloError):
         acceptor.feed(bytes(64 - len(opening)))
+    with pytest.raises(TransportError, match="already decided"):
+        acceptor.feed(bytes(600))
 
 
 def test_structurally_broken_hello_with_valid_digest_is_refused() -> None:

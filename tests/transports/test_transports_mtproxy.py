@@ -125,3 +125,7 @@ def test_acceptor_configuration_errors() -> None:
         MTProxyAcceptor(b"short")
     with pytest.raises(ProxySecretError, match="fake-TLS"):
         mtproxy_client_codec(b"\xee" + KEY + b"example.com", dc_id=2)
+    from tlruntime.transports.fake_tls import FakeTlsHelloVerifier
+
+    with pytest.raises(TransportError, match="another secret"):
+        MTProxyAcceptor(KEY, verifier=FakeTlsHelloVerifier(bytes(16)))

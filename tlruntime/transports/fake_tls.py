@@ -386,6 +386,10 @@ class FakeTlsHelloVerifier:
         self._check_domain = check_domain and self._secret.domain is not None
 
     @property
+    def secret(self) -> MTProxySecret:
+        return self._secret
+
+    @property
     def replay_cache(self) -> ReplayCache:
         return self._replays
 

@@ -117,6 +117,8 @@ class MTProxyAcceptor:
             raise TransportError(
                 f"MTProxyAcceptor: allow must name dd, ee and/or plain-obfuscated, got {sorted(allow)}"
             )
+        if verifier is not None and verifier.secret.key != parsed.key:
+            raise TransportError("MTProxyAcceptor: the verifier checks hellos against another secret")
         self._secret = parsed
         self._allow = frozenset(allow)
         self._verifier = verifier
@@ -181,10 +183,11 @@ class MTProxyAcceptor:
         verifier = self._verifier
         if verifier is None:
             verifier = self._verifier = FakeTlsHelloVerifier(self._secret)
+        self._done = True  # until proven incomplete: a refused opening never gets a second chance
         hello_length = client_hello_length(self._buffer)
         if hello_length is None or len(self._buffer) < hello_length:
+            self._done = False
             return None
-        self._done = True
         hello = bytes(self._buffer[:hello_length])
         rest = bytes(self._buffer[hello_length:])
         if rest:
