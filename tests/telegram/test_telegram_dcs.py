@@ -160,3 +160,17 @@ def test_malformed_stored_table_is_a_typed_error(stored: dict[str, object]) -> N
 def test_non_option_objects_are_refused() -> None:
     with pytest.raises(DcTableError, match="not a dcOption"):
         dc_table_from_options([object()])
+
+
+def test_to_dc_options_is_the_inverse_a_server_answers_with() -> None:
+    table = dc_table_from_options(OPTIONS)
+    options = table.to_dc_options()
+    assert all(isinstance(option, DcOption) for option in options)
+    assert [bytes(option) for option in options] == [bytes(option) for option in OPTIONS]
+    assert dc_table_from_options(deserialize(bytes(option)) for option in options) == table
+    loopback = DcTable(False, tuple(DcEndpoint(dc_id, "127.0.0.1", 40000 + dc_id) for dc_id in (1, 2, 3)))
+    assert [(o.id, o.ip_address, o.port, o.ipv6) for o in loopback.to_dc_options()] == [
+        (1, "127.0.0.1", 40001, False),
+        (2, "127.0.0.1", 40002, False),
+        (3, "127.0.0.1", 40003, False),
+    ]

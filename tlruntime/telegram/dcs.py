@@ -175,6 +175,19 @@ class DcTable:
         kept = tuple(endpoint for endpoint in self.endpoints if endpoint.dc_id not in covered)
         return replace(fresh, endpoints=fresh.endpoints + kept)
 
+    def to_dc_options(self) -> list[Any]:
+        """The table as ``dcOption`` objects, as a server answers ``help.getConfig`` (the inverse of
+        :func:`dc_table_from_options`; loads the generated layer on first use)."""
+        from ..tl.types import DcOption
+
+        return [
+            DcOption(
+                id=e.dc_id, ip_address=e.host, port=e.port, ipv6=e.ipv6, media_only=e.media_only,
+                tcpo_only=e.tcpo_only, cdn=e.cdn, static=e.static, this_port_only=e.this_port_only, secret=e.secret,
+            )  # fmt: skip
+            for e in self.endpoints
+        ]
+
     def to_dict(self) -> dict[str, Any]:
         return {"test": self.test, "endpoints": [endpoint.to_dict() for endpoint in self.endpoints]}
 
