@@ -26,6 +26,12 @@ message = bytes(8) + bytes(8) + (20).to_bytes(4, "little") + bytes(20)
 assert decision.codec.feed(ready.codec.encode(message))[0].payload == message
 client = mtproxy_client_codec(secret.key, dc_id=2)
 assert MTProxyAcceptor(secret.key).feed(client.initial_bytes() + client.encode(message)).events[0].payload == message
+from tlruntime.telegram.pfs import BindAuthKeyInner, auth_key_id, bind_message, open_bind_message
+perm, temp = bytes(range(256)), bytes(255 - b for b in range(256))
+inner = BindAuthKeyInner(1, auth_key_id(temp), auth_key_id(perm), 2, 1_800_000_000)
+sealed = bind_message(perm, inner, msg_id=4)
+assert open_bind_message(perm, sealed, msg_id=4, perm_auth_key_id=auth_key_id(perm), nonce=1,
+                         expires_at=1_800_000_000, temp_auth_key_id=auth_key_id(temp), temp_session_id=2) == inner
 print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("asyncio", "socket", "selectors", "ssl"))))
 """
 

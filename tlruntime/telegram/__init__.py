@@ -1,4 +1,4 @@
-"""Facts and settings for talking to Telegram itself: DC addresses, RSA keys, proxy settings.
+"""Facts and settings for talking to Telegram itself: DC addresses, RSA keys, proxy settings, PFS binding.
 
 Pure data and pure functions (no sockets, no asyncio): the client and the
 loopback server build on them.
@@ -22,6 +22,7 @@ from .dcs import (
     dc_table_from_options,
 )
 from .keys import PRODUCTION_KEY_PEMS, TEST_KEY_PEMS, telegram_public_key, telegram_public_keys
+from .pfs import BindAuthKeyInner, BindMessageError, bind_message, open_bind_message
 from .proxy import (
     HttpProxy,
     MTProxy,
@@ -32,6 +33,10 @@ from .proxy import (
 )
 
 __all__ = [
+    "BindAuthKeyInner",
+    "BindMessageError",
+    "bind_message",
+    "open_bind_message",
     "DEFAULT_PORT",
     "DcEndpoint",
     "DcTable",
