@@ -139,7 +139,7 @@ def test_secret_round_trips_to_bytes() -> None:
 
 def test_client_opening_follows_the_secret_kind() -> None:
     from tlruntime.transports import Frame, Obfuscated2
-    from tlruntime.transports.fake_tls import FakeTlsClientHandshake
+    from tlruntime.transports.fake_tls import FakeTlsClientHandshake, FakeTlsHelloVerifier
     from tlruntime.transports.mtproxy import MTProxyAcceptor
 
     message = bytes(8) + bytes(8) + (20).to_bytes(4, "little") + bytes(range(20))
@@ -153,5 +153,5 @@ def test_client_opening_follows_the_secret_kind() -> None:
     assert isinstance(ee, MTProxy)
     handshake = ee.client_opening(dc_id=4)
     assert isinstance(handshake, FakeTlsClientHandshake)
-    accepted = MTProxyAcceptor(ee.secret).feed(handshake.client_hello)
+    accepted = MTProxyAcceptor(ee.secret, verifier=FakeTlsHelloVerifier(ee.secret)).feed(handshake.client_hello)
     assert accepted is not None and accepted.kind == "fake-tls"

@@ -20,7 +20,7 @@ dc_address(2); builtin_dc_table(test=True).address(1, ipv6=True); telegram_publi
 setting = parse_proxy_link("tg://proxy?server=127.0.0.1&port=443&secret=ee" + "11" * 16 + "6578616d706c652e636f6d")
 secret = setting.secret
 handshake = FakeTlsClientHandshake(secret, dc_id=2)
-decision = MTProxyAcceptor(secret).feed(handshake.client_hello)
+decision = MTProxyAcceptor(secret, verifier=FakeTlsHelloVerifier(secret)).feed(handshake.client_hello)
 ready = handshake.feed(decision.reply)
 message = bytes(8) + bytes(8) + (20).to_bytes(4, "little") + bytes(20)
 assert decision.codec.feed(ready.codec.encode(message))[0].payload == message

@@ -129,3 +129,16 @@ def test_acceptor_configuration_errors() -> None:
 
     with pytest.raises(TransportError, match="another secret"):
         MTProxyAcceptor(KEY, verifier=FakeTlsHelloVerifier(bytes(16)))
+    with pytest.raises(TransportError, match="shared FakeTlsHelloVerifier"):
+        MTProxyAcceptor(KEY, allow=frozenset({"dd", "ee"}))  # a per-connection verifier could never see a replay
+
+
+def test_default_modes_follow_the_verifier() -> None:
+    from tlruntime.transports.fake_tls import FakeTlsHelloVerifier, build_client_hello
+
+    hello = build_client_hello(KEY, "example.com", 1_700_000_000, seeded_random_bytes(2))
+    with pytest.raises(MTProxyRefusedError, match="fake-TLS"):
+        MTProxyAcceptor(KEY).feed(hello)
+    verifier = FakeTlsHelloVerifier(KEY, clock=lambda: 1_700_000_000)
+    decision = MTProxyAcceptor(KEY, verifier=verifier).feed(hello)
+    assert decision is not None and decision.kind == "fake-tls"

@@ -98,20 +98,32 @@ class MTProxyAcceptor:
     modes served: ``"dd"`` (obfuscated2 with padded intermediate),
     ``"ee"`` (fake TLS), and ``"plain-obfuscated"`` (obfuscated2 over abridged
     or intermediate, which old clients send with a 16-byte secret; off by
-    default, as padded-only MTProxies do).  Fake-TLS checks (digest, time
-    window, replay, SNI) follow :class:`~tlruntime.transports.fake_tls.FakeTlsHelloVerifier`.
+    default, as padded-only MTProxies do).  It defaults to dd and, when a
+    ``verifier`` is given, ee.
+
+    Fake TLS needs ``verifier``: the server's one
+    :class:`~tlruntime.transports.fake_tls.FakeTlsHelloVerifier`, shared by all
+    its connections, since it holds the replay cache (a verifier per connection
+    could never see a replay, so none is made implicitly).
     """
 
     def __init__(
         self,
         secret: MTProxySecret | BytesLike | str,
         *,
-        allow: frozenset[str] = frozenset({"dd", "ee"}),
+        allow: frozenset[str] | None = None,
         verifier: FakeTlsHelloVerifier | None = None,
         max_frame_size: int = DEFAULT_MAX_FRAME_SIZE,
         random_bytes: RandomBytes = os.urandom,
     ) -> None:
         parsed = secret if isinstance(secret, MTProxySecret) else MTProxySecret.parse(secret)
+        if allow is None:
+            allow = frozenset({"dd", "ee"}) if verifier is not None else frozenset({"dd"})
+        if "ee" in allow and verifier is None:
+            raise TransportError(
+                "MTProxyAcceptor: serving ee (fake-TLS) clients needs the server's shared FakeTlsHelloVerifier, "
+                "which holds the replay cache"
+            )
         unknown = set(allow) - {"dd", "ee", "plain-obfuscated"}
         if unknown or not allow:
             raise TransportError(
@@ -181,8 +193,8 @@ class MTProxyAcceptor:
             self._done = True
             raise MTProxyRefusedError("MTProxy: fake-TLS clients are not served here")
         verifier = self._verifier
-        if verifier is None:
-            verifier = self._verifier = FakeTlsHelloVerifier(self._secret)
+        if verifier is None:  # unreachable: __init__ allows "ee" only with a verifier
+            raise TransportError("MTProxyAcceptor: no fake-TLS verifier")
         self._done = True  # until proven incomplete: a refused opening never gets a second chance
         hello_length = client_hello_length(self._buffer)
         if hello_length is None or len(self._buffer) < hello_length:
