@@ -22,6 +22,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence
 
+from generator.schema_source import default_schema_paths
 from tlruntime.errors import TLError
 
 if TYPE_CHECKING:
@@ -56,23 +57,8 @@ class CommandError(Exception):
 
 
 def default_schemas() -> List[Path]:
-    """The schema files that come with tlgen, in generation order.
-
-    A wheel carries them as package data in ``generator/schema/`` with an
-    ``order.txt`` (setup.py copies them from the checkout's top-level ``schema/``,
-    the source of truth, or from ``TLRUNTIME_SCHEMA``); a checkout or an editable
-    install reads ``schema/mtproto.tl`` and ``schema/api.tl`` beside the package.
-    """
-    package_dir = Path(__file__).resolve().parent
-    shipped = package_dir / "schema"
-    order = shipped / "order.txt"
-    if order.is_file():
-        return [shipped / name for name in order.read_text(encoding="utf-8").split()]
-    checkout = package_dir.parent / "schema"
-    paths = [checkout / "mtproto.tl", checkout / "api.tl"]
-    if not all(path.is_file() for path in paths):
-        raise CommandError(f"no SCHEMA given and no shipped schema files found (looked in {shipped} and {checkout})")
-    return paths
+    """The schema files that come with tlgen, in generation order (see :mod:`generator.schema_source`)."""
+    return default_schema_paths()
 
 
 # --- generate ----------------------------------------------------------------------------
