@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import struct
+import time
 
 import pytest
 
@@ -73,8 +74,11 @@ def test_unknown_auth_key_gets_404(server_key: RSAPrivateKey) -> None:
     run(scenario())
 
 
-def test_tampered_message_is_dropped_silently(server_key: RSAPrivateKey) -> None:
-    """A message under a known key that fails msg_key is ignored; the connection lives on."""
+def test_tampered_message_closes_the_connection(server_key: RSAPrivateKey) -> None:
+    """A message under a known key that fails msg_key closes its connection (never a silent drop).
+
+    The client reconnects at once and the next call is answered: nothing waits for a timeout.
+    """
 
     async def scenario() -> None:
         async with LoopbackServer(host=HOST, port=0, private_key=server_key) as server:
@@ -86,8 +90,10 @@ def test_tampered_message_is_dropped_silently(server_key: RSAPrivateKey) -> None
                 link = client._link  # the test reaches in to inject one forged frame
                 assert link is not None
                 link.send(forged)
+                started = time.monotonic()
                 invite = await client(functions.messages.ExportChatInvite(peer=types.InputPeerSelf()))
                 assert isinstance(invite, types.ChatInviteExported)
-                assert client.reconnects == 0
+                assert client.reconnects == 1
+                assert time.monotonic() - started < 5
 
     run(scenario())

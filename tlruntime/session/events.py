@@ -33,6 +33,7 @@ __all__ = [
     "BadMessageNotified",
     "UndecodableMessage",
     "DisconnectDelay",
+    "SessionReset",
     "AnswerSink",
 ]
 
@@ -162,3 +163,16 @@ class DisconnectDelay(Event):
 
     msg_id: int
     seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class SessionReset(Event):
+    """Client side: these requests (ids as returned by ``send``) may have run in a session the server lost.
+
+    ``policy`` says what happened to them: ``"raise"`` (each failed with
+    :class:`~tlruntime.errors.SessionResetError`) or ``"resend"`` (each sent
+    again under a new msg_id: it may run twice).
+    """
+
+    msg_ids: tuple[int, ...]
+    policy: str

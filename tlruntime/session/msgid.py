@@ -16,7 +16,17 @@ from __future__ import annotations
 
 from typing import Callable, Literal
 
-__all__ = ["Side", "MsgIdGenerator", "msg_id_time", "CLIENT_SUFFIX", "RESPONSE_SUFFIX", "SERVER_SUFFIX"]
+__all__ = [
+    "Side",
+    "MsgIdGenerator",
+    "msg_id_time",
+    "time_problem",
+    "CLIENT_SUFFIX",
+    "RESPONSE_SUFFIX",
+    "SERVER_SUFFIX",
+    "MAX_PAST",
+    "MAX_FUTURE",
+]
 
 Side = Literal["client", "server"]
 
@@ -27,6 +37,11 @@ RESPONSE_SUFFIX = 1
 #: ``msg_id % 4`` of server messages the server sends on its own (updates, notices).
 SERVER_SUFFIX = 3
 
+#: A peer msg_id may be at most this many seconds older than our estimate of server time...
+MAX_PAST = 300
+#: ...and at most this many seconds ahead of it (security guidelines).
+MAX_FUTURE = 30
+
 _SCALE = 1 << 32
 _SCALE_FLOAT = float(_SCALE)
 
@@ -34,6 +49,16 @@ _SCALE_FLOAT = float(_SCALE)
 def msg_id_time(msg_id: int) -> float:
     """The sender's server-time estimate (unix seconds) carried in ``msg_id``."""
     return msg_id / _SCALE
+
+
+def time_problem(msg_id: int, now: float) -> int | None:
+    """16 (too old) or 17 (too far ahead) when ``msg_id`` is outside the window around ``now``."""
+    skew = msg_id / _SCALE - now
+    if skew < -MAX_PAST:
+        return 16
+    if skew > MAX_FUTURE:
+        return 17
+    return None
 
 
 class MsgIdGenerator:

@@ -179,6 +179,10 @@ class Obfuscated2(TransportCodec):
         """The DC id from the header (server), or the one put into it (client, None if omitted)."""
         return self._dc_id
 
+    @property
+    def buffered(self) -> int:
+        return self._inner.buffered
+
     def initial_bytes(self) -> bytes:
         return self._header
 
