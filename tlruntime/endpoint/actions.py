@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from ..session.events import Request
 
-if TYPE_CHECKING:
-    from .endpoint import EndpointConnection, SessionSlot
+__all__ = ["Action", "Send", "Close", "Deliver", "ConnectionHandle", "SessionHandle"]
 
-__all__ = ["Action", "Send", "Close", "Deliver"]
+
+class ConnectionHandle(Protocol):
+    """What a driver reads from an action's connection (an :class:`~.endpoint.EndpointConnection`)."""
+
+    #: The driver's own object for this connection (its asyncio protocol, say).
+    owner: Any
+    peer: object
+
+
+class SessionHandle(Protocol):
+    """What an application reads from a delivered request's session (a :class:`~.endpoint.SessionSlot`)."""
+
+    auth_key_id: int
+    session_id: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +34,7 @@ class Action:
 class Send(Action):
     """Write ``data`` (already framed by the connection's transport) to ``connection``."""
 
-    connection: "EndpointConnection"
+    connection: ConnectionHandle
     data: bytes
 
 
@@ -30,7 +42,7 @@ class Send(Action):
 class Close(Action):
     """Close ``connection``: ``graceful`` lets queued bytes (a -404) out first; ``reason`` is for logs."""
 
-    connection: "EndpointConnection"
+    connection: ConnectionHandle
     reason: str
     graceful: bool = True
 
@@ -39,6 +51,6 @@ class Close(Action):
 class Deliver(Action):
     """Hand ``request`` to the application; answer with ``endpoint.answer``/``endpoint.fail``."""
 
-    connection: "EndpointConnection"
-    session: "SessionSlot"
+    connection: ConnectionHandle
+    session: SessionHandle
     request: Request

@@ -7,8 +7,8 @@ answer here; ``messages.exportChatInvite`` answers from the request's own fields
 Everything else is ``METHOD_INVALID`` (see :mod:`.handlers`).  The
 ``invokeWithLayer``/``initConnection``/``invoke*`` wrappers never reach a
 handler: the server session unwraps them once and hands their fields to the
-handler's context (``ctx.layer``, ``ctx.init``); ``ping`` and the other
-MTProto service queries are answered by the session itself.
+handler's context (``ctx.layer``, ``ctx.init``); a bare ``ping`` is
+answered by the session itself, a wrapped one by the handler here.
 """
 
 from __future__ import annotations
@@ -30,6 +30,11 @@ _MAX_TITLE_LENGTH = 32
 
 
 # --- service queries --------------------------------------------------------
+
+
+def _pong(request: Any, ctx: RequestContext) -> Any:
+    """A ``ping`` inside ``invokeWithLayer(initConnection(...))`` (Telethon's first call) reaches here."""
+    return types.Pong(msg_id=ctx.msg_id, ping_id=request.ping_id)
 
 
 def build_config(ctx: RequestContext) -> Any:
@@ -153,6 +158,8 @@ def export_chat_invite(request: Any, ctx: RequestContext) -> Any:
 
 def install_default_handlers(registry: HandlerRegistry) -> None:
     """Register every default handler (a later ``register`` replaces any of them)."""
+    registry.add(functions.Ping, _pong)
+    registry.add(functions.PingDelayDisconnect, _pong)
     registry.add(functions.help.GetConfig, _get_config)
     registry.add(functions.users.GetUsers, _get_users)
     registry.add(functions.updates.GetState, _get_state)
