@@ -127,7 +127,9 @@ class Client:
     one case that cannot be exactly-once): ``"raise"`` fails them with
     :class:`~tlruntime.errors.SessionResetError` (``maybe_executed``), and
     ``"resend"`` sends them again, so they may run twice.  ``clock`` and
-    ``random_bytes`` are injectable for reproducible runs.
+    ``random_bytes`` are injectable for reproducible runs.  ``frame_timeout``:
+    a frame that gets no new byte for that many seconds means the stream is
+    out of sync, and the connection is reopened.
     """
 
     def __init__(
@@ -150,10 +152,12 @@ class Client:
         clock: Callable[[], float] = time.time,
         random_bytes: Callable[[int], bytes] = os.urandom,
         on_session_reset: SessionResetPolicy = "raise",
+        frame_timeout: float = 10.0,
     ) -> None:
         if on_session_reset not in ("raise", "resend"):
             raise ValueError(f"on_session_reset must be 'raise' or 'resend', got {on_session_reset!r}")
         self.on_session_reset: SessionResetPolicy = on_session_reset
+        self.frame_timeout = frame_timeout
         if transport not in CLIENT_CODEC_NAMES:
             raise TransportError(f"unknown transport {transport!r}; expected one of {', '.join(CLIENT_CODEC_NAMES)}")
         if max_reconnects < 0:
@@ -380,7 +384,7 @@ class Client:
         return make_client_codec(self.transport, dc_id=dc_id, random_bytes=self._random_bytes)
 
     async def _open_link(self) -> Link:
-        return await Link.open(self.host, self.port, self._codec(), self.connect_timeout)
+        return await Link.open(self.host, self.port, self._codec(), self.connect_timeout, self.frame_timeout)
 
     async def _new_session(self, link: Link) -> ClientSession:
         stored = self._store.load(self.dc_id) if self._store is not None else None

@@ -38,8 +38,12 @@ class Link(asyncio.Protocol):
     attached handler as they arrive.
     """
 
-    def __init__(self, codec: TransportCodec) -> None:
+    def __init__(self, codec: TransportCodec, frame_timeout: float | None = None) -> None:
         self._codec = codec
+        #: Seconds a started frame may go without new bytes before the link counts as broken
+        #: (a desynchronised stream can announce a frame that never ends).
+        self._frame_timeout = frame_timeout
+        self._stall_timer: asyncio.TimerHandle | None = None
         self._transport: asyncio.Transport | None = None
         self._frames: deque[bytes] = deque()
         self._waiter: asyncio.Future[None] | None = None
@@ -49,10 +53,14 @@ class Link(asyncio.Protocol):
         self.closed = False
 
     @classmethod
-    async def open(cls, host: str, port: int, codec: TransportCodec, timeout: float) -> "Link":
+    async def open(
+        cls, host: str, port: int, codec: TransportCodec, timeout: float, frame_timeout: float | None = None
+    ) -> "Link":
         """Connect within ``timeout`` seconds and send the transport's opening bytes."""
         loop = asyncio.get_running_loop()
-        _, link = await asyncio.wait_for(loop.create_connection(lambda: cls(codec), host, port), timeout)
+        _, link = await asyncio.wait_for(
+            loop.create_connection(lambda: cls(codec, frame_timeout), host, port), timeout
+        )
         opening = codec.initial_bytes()
         if opening and link._transport is not None:
             link._transport.write(opening)
@@ -69,6 +77,8 @@ class Link(asyncio.Protocol):
         except TransportError as error:
             self._fail(error)
             return
+        if self._frame_timeout is not None:
+            self._watch_partial_frame()
         frames = [event.payload for event in events if type(event) is Frame]
         if not frames:
             return
@@ -90,6 +100,9 @@ class Link(asyncio.Protocol):
         if self._error is None:
             self._error = exc if exc is not None else ConnectionResetError("the server closed the connection")
         self.closed = True
+        if self._stall_timer is not None:
+            self._stall_timer.cancel()
+            self._stall_timer = None
         self._wake()
         on_lost, self._on_lost = self._on_lost, None
         if on_lost is not None:
@@ -155,6 +168,20 @@ class Link(asyncio.Protocol):
         self._on_lost = None
 
     # --- internals --------------------------------------------------------------
+
+    def _watch_partial_frame(self) -> None:
+        """(Re)arm the stall timer while part of a frame is buffered; disarm it once none is."""
+        timer = self._stall_timer
+        if timer is not None:
+            timer.cancel()
+            self._stall_timer = None
+        if self._codec.buffered and not self.closed and self._frame_timeout is not None:
+            self._stall_timer = asyncio.get_running_loop().call_later(self._frame_timeout, self._stalled)
+
+    def _stalled(self) -> None:
+        self._stall_timer = None
+        if not self.closed:
+            self._fail(TransportError(f"a frame stalled for {self._frame_timeout:g} s (stream out of sync?)"))
 
     def _fail(self, error: BaseException) -> None:
         self._error = error
