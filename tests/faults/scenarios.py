@@ -33,15 +33,17 @@ class Row:
     wrong_results: int = 0
     #: Duplicated calls that did not say they may have run twice.
     silent_duplicates: int = 0
+    reconnects: int = 0
+    fired: bool = False
 
     def cells(self) -> list[str]:
         errors = ", ".join(f"{name} {count}" for name, count in sorted(self.errors.items())) or "-"
         return [self.scenario, str(self.calls), str(self.results), errors, str(self.executions),
-                str(self.duplicates), f"{self.seconds:.2f}"]
+                str(self.duplicates), str(self.reconnects), f"{self.seconds:.2f}"]
 
 
 def format_table(rows: list[Row]) -> str:
-    head = ["scenario", "calls", "results", "errors by type", "executions", "duplicates", "seconds"]
+    head = ["scenario", "calls", "results", "errors by type", "executions", "duplicates", "reconnects", "seconds"]
     lines = [head] + [row.cells() for row in rows]
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
     out = ["| " + " | ".join(cell.ljust(width) for cell, width in zip(line, widths)) + " |" for line in lines]
@@ -49,13 +51,25 @@ def format_table(rows: list[Row]) -> str:
     return "\n".join(out)
 
 
-def _counting(server: LoopbackServer, executions: collections.Counter[str]) -> None:
-    @server.register(functions.messages.ExportChatInvite)
-    def export(request: Any, ctx: Any) -> Any:
-        executions[request.title] += 1
+def _counting(server: LoopbackServer, executions: collections.Counter[str], delay: float = 0.0) -> None:
+    """The application: counts each execution by the call's title; ``delay`` keeps calls running a while."""
+
+    def invite(request: Any, ctx: Any) -> Any:
         return types.ChatInviteExported(
             link=f"https://t.me/+{request.title}", admin_id=1, date=ctx.now(), title=request.title
         )
+
+    if delay:
+        @server.register(functions.messages.ExportChatInvite)
+        async def slow_export(request: Any, ctx: Any) -> Any:
+            executions[request.title] += 1
+            await asyncio.sleep(delay)
+            return invite(request, ctx)
+    else:
+        @server.register(functions.messages.ExportChatInvite)
+        def export(request: Any, ctx: Any) -> Any:
+            executions[request.title] += 1
+            return invite(request, ctx)
 
 
 async def _fire(client: Client, calls: int, timeout: float) -> list[Any]:
@@ -92,6 +106,8 @@ async def run_fault(server_key: RSAPrivateKey, transport: str, fault: Fault, cal
                 started = time.monotonic()
                 outcomes = await _fire(client, calls, timeout)
                 row.seconds = time.monotonic() - started
+                row.reconnects = client.reconnects
+    row.fired = fault.fired
     _score(row, outcomes, executions)
     return row
 
@@ -104,7 +120,7 @@ async def run_restart(server_key: RSAPrivateKey, state: Path, calls: int, *, tim
     first = LoopbackServer(host="127.0.0.1", port=0, private_key=server_key, state_path=state)
     await first.start()
     port = first.port
-    _counting(first, executions)
+    _counting(first, executions, delay=0.05)
     async with Client("127.0.0.1", port, first.public_key, transport="intermediate", timeout=timeout,
                       reconnect_delay=0.05, max_reconnects=20, on_session_reset=policy) as client:  # type: ignore[arg-type]
         await client.ping()
@@ -114,12 +130,13 @@ async def run_restart(server_key: RSAPrivateKey, state: Path, calls: int, *, tim
             await asyncio.sleep(0.001)
         await first.close()
         second = LoopbackServer(host="127.0.0.1", port=port, private_key=server_key, state_path=state)
-        _counting(second, executions)
+        _counting(second, executions, delay=0.05)
         await second.start()
         try:
             outcomes = await fired
         finally:
             row.seconds = time.monotonic() - started
+            row.reconnects = client.reconnects
             await second.close()
     _score(row, outcomes, executions)
     return row
