@@ -7,6 +7,7 @@ from typing import Sequence, TypeVar
 
 import pytest
 from session_helpers import (
+    AUTH_KEY,
     answer_invite,
     NOW,
     SERVER_SALT,
@@ -190,7 +191,7 @@ def test_server_does_not_ack_requests_it_answers() -> None:
     pair = make_pair()
     pair.client.send(seed_request())
     pair.round_trip()
-    assert not pair.server._outbox.acks
+    assert not pair.server.has_outgoing()  # the rpc_result acknowledged the request: no msgs_ack left
 
 
 def test_bad_server_salt_resends_with_new_salt_and_new_msg_id() -> None:
@@ -234,7 +235,12 @@ def test_seqno_too_low_is_repaired() -> None:
     pair = make_pair()
     pair.client.send(seed_request())
     pair.round_trip()
-    pair.client._outbox.content_count = 0  # as if the counter had been lost
+    # A restarted client process (a second later) resumes the session id but lost its seq_no counter.
+    pair.client_clock.advance(1)
+    pair.server_clock.advance(1)
+    pair.client = Session(
+        AUTH_KEY, side="client", session_id=pair.client.session_id, server_salt=SERVER_SALT, clock=pair.client_clock
+    )
     msg_id = pair.client.send(seed_request("second"))
     assert only(pair.to_server(), BadMessageNotified) == [BadMessageNotified(msg_id, 32)]
     assert only(pair.to_client(), Resent)[0].msg_ids == (msg_id,)
@@ -361,10 +367,7 @@ def test_state_request_and_resend_request_are_answered() -> None:
     # The server asks which of its ids the client holds; the client reports per id.
     answer_id = pair.server.send_result(incoming.msg_id, invite_for(incoming.obj))
     pair.to_client()
-    pair.server._outbox.enqueue(
-        bytes(types.MsgsStateReq(msg_ids=[answer_id, answer_id + 4 * 2**32])),
-        content_related=True,
-    )
+    pair.server.send_message(types.MsgsStateReq(msg_ids=[answer_id, answer_id + 4 * 2**32]))
     pair.to_client()
     [payload] = pair.client.outgoing()
     entries = entries_of(decrypt_body(payload, crypto.CLIENT_TO_SERVER))
@@ -377,13 +380,9 @@ def test_state_request_and_resend_request_are_answered() -> None:
     [incoming] = only(pair.to_server(), Request)
     pair.server.send_result(incoming.msg_id, invite_for(incoming.obj))
     pair.server.outgoing()  # lost on the way
-    answer = pair.server._answer_of[incoming.msg_id]
-    pair.client._outbox.enqueue(
-        bytes(types.MsgResendAnsReq(msg_ids=[incoming.msg_id])),
-        content_related=True,
-    )
-    pair.to_server()
-    assert pair.server._answer_of[incoming.msg_id] is answer
+    assert pair.server.answer_of(incoming.msg_id) is not None
+    pair.client.send_message(types.MsgResendAnsReq(msg_ids=[incoming.msg_id]))
+    assert only(pair.to_server(), Request) == []  # answered from memory, not run again
     results = only(pair.to_client(), Result)
     assert [r.value.title for r in results] == ["resend me"]
 
@@ -426,7 +425,10 @@ class _MisnumberedIds(MsgIdGenerator):
 
 def test_server_refuses_a_client_msg_id_not_divisible_by_4() -> None:
     pair = make_pair()
-    pair.client._outbox.ids = _MisnumberedIds(pair.client_clock, side="client")
+    pair.client = Session(
+        AUTH_KEY, side="client", server_salt=SERVER_SALT, clock=pair.client_clock,
+        msg_ids=_MisnumberedIds(pair.client_clock, side="client"),
+    )
     msg_id = pair.client.send(seed_request())
     assert msg_id % 4 == 2
     assert only(pair.to_server(), BadMessageNotified) == [BadMessageNotified(msg_id, 18)]

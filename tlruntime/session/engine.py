@@ -116,6 +116,7 @@ class SessionEngine:
         clock: Callable[[], float] = time.time,
         random_bytes: Callable[[int], bytes] = os.urandom,
         seen_capacity: int = 1024,
+        msg_ids: MsgIdGenerator | None = None,
     ) -> None:
         if len(auth_key) != crypto.AUTH_KEY_SIZE:
             raise EncodeError(f"auth_key must be {crypto.AUTH_KEY_SIZE} bytes, got {len(auth_key)}")
@@ -129,7 +130,8 @@ class SessionEngine:
         self._random_used = 0
         #: None on a server until the client's first message names the session.
         self.session_id: int | None = session_id
-        self._ids = MsgIdGenerator(clock, side=self.SIDE, time_offset=time_offset)
+        #: ``msg_ids`` replaces the generator (tests feed a broken numbering to see the peer refuse it).
+        self._ids = msg_ids if msg_ids is not None else MsgIdGenerator(clock, side=self.SIDE, time_offset=time_offset)
         self._outbox = Outbox(self._ids, lazy_acks=self.LAZY_ACKS)
         self._seen = SeenMsgIds(seen_capacity)
         self._handlers: dict[int, Handler] = {
