@@ -77,10 +77,7 @@ __all__ = [
 T = TypeVar("T")
 Reader = Callable[[bytes, int], "tuple[T, int]"]
 
-BOOL_TRUE_ID = 0x997275B5
-BOOL_FALSE_ID = 0xBC799737
-VECTOR_ID = 0x1CB5C415
-GZIP_PACKED_ID = 0x3072CFA1
+from .protocol import BOOL_FALSE_ID, BOOL_TRUE_ID, GZIP_PACKED_ID, VECTOR_ID  # noqa: E402 - the one home of the ids
 
 # A vector can never hold more elements than there are 4-byte words left, but a
 # hostile count should fail before ``range(n)`` even starts: cap it absolutely too.

@@ -9,7 +9,7 @@ greater than the previous one, so ties on a coarse clock advance by 4.
 
 This is the one msg_id generator of the runtime: the unencrypted handshake
 (:mod:`tlruntime.auth.plain`) uses it through a callable adapter.  The module
-imports nothing from the rest of the package.
+imports nothing from the rest of the package but :mod:`tlruntime.protocol`.
 """
 
 from __future__ import annotations
@@ -37,10 +37,7 @@ RESPONSE_SUFFIX = 1
 #: ``msg_id % 4`` of server messages the server sends on its own (updates, notices).
 SERVER_SUFFIX = 3
 
-#: A peer msg_id may be at most this many seconds older than our estimate of server time...
-MAX_PAST = 300
-#: ...and at most this many seconds ahead of it (security guidelines).
-MAX_FUTURE = 30
+from ..protocol import MAX_FUTURE, MAX_PAST  # noqa: E402 - the window has one home
 
 _SCALE = 1 << 32
 _SCALE_FLOAT = float(_SCALE)

@@ -25,6 +25,9 @@ from typing import NamedTuple, Sequence
 
 from ..core_types import RPC_ERROR_ID, RPC_RESULT_ID, GzipPacked, MsgContainer
 from ..errors import LengthError, SessionCheckError, TruncatedError
+from ..protocol import MAX_CONTAINER_MESSAGES, PLAINTEXT_HEADER_SIZE
+from ..protocol import MAX_PADDING as _MAX_PADDING
+from ..protocol import MIN_PADDING as _MIN_PADDING
 from ..tlobject import class_for_id, read_gzip_payload
 
 __all__ = [
@@ -54,7 +57,7 @@ RPC_RESULT = RPC_RESULT_ID
 RPC_ERROR = RPC_ERROR_ID
 
 #: salt, session_id, msg_id, seq_no, message_data_length.
-HEADER_SIZE = 32
+HEADER_SIZE = PLAINTEXT_HEADER_SIZE
 _HEADER = struct.Struct("<qqqiI")
 _INNER_HEADER = struct.Struct("<qiI")  # msg_id, seqno, bytes (a bare ``message`` entry)
 _U32 = struct.Struct("<I")
@@ -62,10 +65,6 @@ _U32_U32 = struct.Struct("<II")
 _ID_LONG = struct.Struct("<Iq")
 _unpack_u32 = _U32.unpack_from
 
-# The 12..1024 padding limits of MTProto 2.0 have one home: the message crypto.
-from ..crypto.message import MAX_PADDING as _MAX_PADDING, MIN_PADDING as _MIN_PADDING  # noqa: E402
-#: Telegram accepts at most 1020 messages in one container (service_messages docs).
-MAX_CONTAINER_MESSAGES = 1020
 
 
 def constructor_of(body: bytes | memoryview) -> int:

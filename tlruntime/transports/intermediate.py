@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import ClassVar, Final
 
 from ..errors import FrameError, TransportError
+from ..protocol import ENCRYPTED_HEADER_SIZE, UNENCRYPTED_HEADER_SIZE
 from .base import FramingCodec
 from .events import QUICK_ACK_BIT, BytesLike, Event, QuickAck
 
@@ -28,8 +29,8 @@ __all__ = ["Intermediate", "PaddedIntermediate", "mtproto_message_length"]
 _MAX_PADDING: Final = 15
 #: ...and the most we write (what every deployed peer strips).
 WRITE_PADDING_MAX: Final = 3
-_UNENCRYPTED_HEADER: Final = 20  # auth_key_id(8) + message_id(8) + message_data_length(4)
-_ENCRYPTED_HEADER: Final = 24  # auth_key_id(8) + msg_key(16), then 16-byte AES blocks
+_UNENCRYPTED_HEADER: Final = UNENCRYPTED_HEADER_SIZE
+_ENCRYPTED_HEADER: Final = ENCRYPTED_HEADER_SIZE
 _ZERO_AUTH_KEY_ID: Final = bytes(8)
 
 
