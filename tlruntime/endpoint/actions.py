@@ -25,12 +25,12 @@ class SessionHandle(Protocol):
     session_id: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: made per packet, and a frozen __init__ is slower
 class Action:
     """Base class of the endpoint's instructions to its driver."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: made per packet, and a frozen __init__ is slower
 class Send(Action):
     """Write ``data`` (already framed by the connection's transport) to ``connection``."""
 
@@ -38,7 +38,7 @@ class Send(Action):
     data: bytes
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: made per packet, and a frozen __init__ is slower
 class Close(Action):
     """Close ``connection``: ``graceful`` lets queued bytes (a -404) out first; ``reason`` is for logs."""
 
@@ -47,7 +47,7 @@ class Close(Action):
     graceful: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: made per packet, and a frozen __init__ is slower
 class Deliver(Action):
     """Hand ``request`` to the application; answer with ``endpoint.answer``/``endpoint.fail``."""
 

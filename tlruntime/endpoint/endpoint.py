@@ -71,7 +71,7 @@ class SessionSlot:
 
     __slots__ = (
         "engine", "auth_key_id", "session_id", "connection", "last_used", "touched", "ever_attached",
-        "packets_received",
+        "packets_received", "live",
     )
 
     def __init__(self, engine: ServerSession, auth_key_id: int, session_id: int, now: float) -> None:
@@ -84,6 +84,8 @@ class SessionSlot:
         self.ever_attached = False
         #: Encrypted payloads this session accepted.
         self.packets_received = 0
+        #: False once evicted or expired (a connection's cached route must not revive it).
+        self.live = True
 
 
 class EndpointConnection:
@@ -111,6 +113,8 @@ class EndpointConnection:
         self._buffered = 0
         self.disconnect_at: float | None = None
         self.frames = 0
+        #: The session this connection's last encrypted frame went to.
+        self._route: SessionSlot | None = None
 
     # --- input ----------------------------------------------------------------
 
@@ -136,14 +140,20 @@ class EndpointConnection:
         for event in events:
             if type(event) is Frame:
                 self.frames += 1
-                self._on_frame(event.payload, now, actions)  # type: ignore[attr-defined]
+                payload = event.payload  # type: ignore[attr-defined]
+                if payload[:8] == _PLAIN_KEY_ID:
+                    self._on_plain(payload, actions)
+                else:
+                    self._on_encrypted(payload, now, actions)
                 if self.closed:
                     break
         if events:
             self.last_frame_at = now
             self._partial_since = None
         if not self.closed and codec is not None:
-            self._account(codec.buffered, now)
+            buffered = codec.buffered
+            if buffered or self._buffered:  # the usual case (whole frames, nothing held) skips the books
+                self._account(buffered, now)
             if endpoint.buffered_total > endpoint.limits.max_buffered_bytes:
                 self._reject(
                     f"incoming buffers over the process-wide cap of {endpoint.limits.max_buffered_bytes} bytes",
@@ -173,12 +183,6 @@ class EndpointConnection:
             self._partial_since = now
         elif not buffered:
             self._partial_since = None
-
-    def _on_frame(self, payload: bytes, now: float, actions: list[Action]) -> None:
-        if payload[:8] == _PLAIN_KEY_ID:
-            self._on_plain(payload, actions)
-        else:
-            self._on_encrypted(payload, now, actions)
 
     def _on_plain(self, payload: bytes, actions: list[Action]) -> None:
         endpoint = self.endpoint
@@ -229,7 +233,14 @@ class EndpointConnection:
             self._reject(f"message refused: {error}", actions)
             return
         session_id = _unpack_session_id(plaintext, 8)[0]
-        slot, created = endpoint.slot(key_id, session_id, now)
+        route = self._route
+        if route is not None and route.session_id == session_id and route.auth_key_id == key_id and route.live:
+            # The usual case: the session this connection spoke for last (no lookup, no LRU reorder).
+            slot, created = route, False
+            slot.last_used = now
+        else:
+            slot, created = endpoint.slot(key_id, session_id, now)
+            self._route = slot
         try:
             events = slot.engine.receive_decrypted(plaintext)
         except MessageRejectedError as error:
@@ -251,7 +262,9 @@ class EndpointConnection:
                 actions.append(Deliver(self, slot, event))  # type: ignore[arg-type]
             elif kind is DisconnectDelay:
                 self.disconnect_at = now + max(event.seconds, 1)  # type: ignore[attr-defined]
-        endpoint.touch(slot)
+        if not slot.touched:  # endpoint.touch, inlined: once per frame
+            slot.touched = True
+            endpoint._touched.append(slot)
 
     # --- output -----------------------------------------------------------------
 
@@ -372,6 +385,7 @@ class ServerEndpoint:
         for key_id, slots in list(self._sessions.items()):
             for session_id, slot in list(slots.items()):
                 if slot.connection is None and now - slot.last_used > limit:
+                    slot.live = False
                     del slots[session_id]
             if not slots:
                 del self._sessions[key_id]
@@ -444,6 +458,7 @@ class ServerEndpoint:
             return slot, False
         if len(slots) >= self.limits.max_sessions_per_key:
             _, evicted = slots.popitem(last=False)
+            evicted.live = False
             self.sessions_evicted += 1
             log.info("session %d of key %016x evicted (over %d per key)", evicted.session_id,
                      auth_key_id & ((1 << 64) - 1), self.limits.max_sessions_per_key)
@@ -463,6 +478,7 @@ class ServerEndpoint:
 
     def forget_session(self, slot: SessionSlot) -> None:
         slots = self._sessions.get(slot.auth_key_id)
+        slot.live = False
         if slots is not None and slots.get(slot.session_id) is slot:
             del slots[slot.session_id]
 

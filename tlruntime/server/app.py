@@ -193,7 +193,9 @@ class LoopbackServer:
         for action in actions:
             kind = type(action)
             if kind is Send:
-                action.connection.owner.write(action.data)  # type: ignore[attr-defined]
+                transport = action.connection.owner.transport  # type: ignore[attr-defined]
+                if transport is not None and not transport.is_closing():
+                    transport.write(action.data)  # type: ignore[attr-defined]
             elif kind is Deliver:
                 self._deliver(action)  # type: ignore[arg-type]
                 delivered = True

@@ -43,7 +43,7 @@ from .events import (
     UndecodableMessage,
     Update,
 )
-from .msgid import msg_id_time
+from .msgid import msg_id_time, time_problem
 from .outbox import Outgoing
 
 __all__ = ["ClientSession", "SessionResetPolicy", "MTPROTO_FUNCTIONS", "is_mtproto_function"]
@@ -167,7 +167,8 @@ class ClientSession(SessionEngine):
         queued = set(map(id, outbox.queue))
         resent = []
         for out in self._pending_in_order():
-            if id(out) not in queued:
+            if id(out) not in queued and out.first_epoch >= 0:  # sent before: same msg_id, new container
+                out.repeat = True
                 outbox.queue.append(out)
             resent.append(out.origin_id)
         return resent
@@ -214,10 +215,10 @@ class ClientSession(SessionEngine):
                 if msg_id % 2 != 1:
                     raise SessionCheckError("msg_id_parity", f"server msg_id {msg_id} is even", msg_id=msg_id)
         now = self._ids.server_time()  # one clock reading per payload
-        if self._time_problem(min(every_id), now) is None and self._time_problem(max(every_id), now) is None:
+        if time_problem(min(every_id), now) is None and time_problem(max(every_id), now) is None:
             return ()
         for msg_id in every_id:
-            problem = self._time_problem(msg_id, now)
+            problem = time_problem(msg_id, now)
             if problem is None:
                 continue
             # Our clock is off: the server's own notice is how we learn it, so an

@@ -47,7 +47,7 @@ from ..errors import DecodeError, EncodeError, LengthError, MessageRejectedError
 from ..tl import types
 from . import wire
 from .events import Event, UndecodableMessage
-from .msgid import MAX_FUTURE, MAX_PAST, MsgIdGenerator, Side, time_problem
+from .msgid import MAX_FUTURE, MAX_PAST, MsgIdGenerator, Side
 from .outbox import Batch, Outbox, Outgoing
 from .replay import SeenMsgIds
 
@@ -61,12 +61,13 @@ _MAX_EXTRA_PADDING_BLOCKS = 15
 _RANDOM_CHUNK = 4096
 
 _unpack_u32 = struct.Struct("<I").unpack_from
+_NO_REPEATS: frozenset[int] = frozenset()
 
 Handler = Callable[[int, bytes, list[Event]], None]
 """A bound handler method: ``(msg_id, body, events)``."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one per received packet, and a frozen __init__ costs a setattr per field
 class Checked:
     """Phase one's verdict on a payload: what phase two may commit."""
 
@@ -293,7 +294,7 @@ class SessionEngine:
             raise SessionCheckError("duplicate_msg_id", "a msg_id repeats inside the payload")
         highest = self._seen.highest
         if highest is None or min(msg_ids) > highest:
-            return frozenset()  # the usual case: every id above all seen ones is new, no search per id
+            return _NO_REPEATS  # the usual case: every id above all seen ones is new, no search per id
         reason = self._seen.replay_reason(outer_id)
         if reason is not None:
             raise SessionCheckError("duplicate_msg_id", reason, msg_id=outer_id)
@@ -302,10 +303,6 @@ class SessionEngine:
     def _is_repeat(self, msg_id: int) -> bool:
         """Whether an inner ``msg_id`` names a message we received before."""
         return self._seen.replay_reason(msg_id) is not None
-
-    def _time_problem(self, msg_id: int, now: float) -> int | None:
-        """16 (too old) or 17 (too far ahead) when ``msg_id`` is outside the time window around ``now``."""
-        return time_problem(msg_id, now)
 
     def _commit(self, checked: Checked) -> list[Event]:
         raise NotImplementedError

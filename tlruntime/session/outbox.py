@@ -48,9 +48,9 @@ class Outgoing:
     answers: int | None = None
     #: The peer acknowledged receipt (a request stays pending until its result arrives).
     acked: bool = False
-    #: The current ``msg_id`` already went out on the wire: a re-send keeps it, inside a new
-    #: container (a packet whose outer msg_id repeats is a replay and is refused).
-    wire_sent: bool = False
+    #: Queued again under a msg_id that already went out: it must travel inside a new container
+    #: (a packet whose outer msg_id repeats is a replay and is refused).
+    repeat: bool = False
     #: The outbox's connection epoch when the message first went out (-1: never sent).
     first_epoch: int = -1
 
@@ -134,7 +134,7 @@ class Outbox:
         out.msg_id = self.ids.next(response=out.response)
         out.seqno = self.next_seqno(out.content_related)
         out.acked = False
-        out.wire_sent = False
+        out.repeat = False
         if out.request is not None:
             self.pending[out.msg_id] = out
         if out not in self.queue:
@@ -149,6 +149,7 @@ class Outbox:
         """
         if out in self.queue:
             return False
+        out.repeat = True
         self.queue.append(out)
         return True
 
@@ -238,12 +239,11 @@ class Outbox:
                 max_seqno = out.seqno
             any_response = any_response or out.response
             recent[out.msg_id] = out
-            if out.wire_sent:
+            if out.first_epoch < 0:
+                out.first_epoch = epoch
+            elif out.repeat:
                 repeated = True
-            else:
-                out.wire_sent = True
-                if out.first_epoch < 0:
-                    out.first_epoch = epoch
+                out.repeat = False
         self.max_seqno_sent = max_seqno
         container_id: int | None = None
         container_seqno = 0

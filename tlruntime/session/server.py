@@ -33,6 +33,7 @@ from ..tlobject import deserialize
 from . import wire
 from .engine import Checked, SessionEngine, boxed, log
 from .events import BadMessageNotified, DisconnectDelay, Event, Request, UndecodableMessage
+from .msgid import time_problem
 from .outbox import Outgoing
 
 __all__ = ["ServerSession", "QUERY_WRAPPERS", "DEFAULT_ANSWER_MEMORY"]
@@ -209,17 +210,17 @@ class ServerSession(SessionEngine):
         for msg_id in every_id:
             low_bits |= msg_id
         if not low_bits & 3 and (
-            self._time_problem(min(every_id), now) is None and self._time_problem(max(every_id), now) is None
+            time_problem(min(every_id), now) is None and time_problem(max(every_id), now) is None
         ):
             return ()
         refused = []
-        outer_problem = _parity_problem(plain.msg_id) or self._time_problem(plain.msg_id, now)
+        outer_problem = _parity_problem(plain.msg_id) or time_problem(plain.msg_id, now)
         if outer_problem is not None:
             return ((plain.msg_id, plain.seqno, outer_problem),)
         for message in messages:
             if message.msg_id == plain.msg_id:
                 continue
-            problem = _parity_problem(message.msg_id) or self._time_problem(message.msg_id, now)
+            problem = _parity_problem(message.msg_id) or time_problem(message.msg_id, now)
             if problem is not None:
                 refused.append((message.msg_id, message.seqno, problem))
         return tuple(refused)
