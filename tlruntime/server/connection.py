@@ -12,12 +12,9 @@ it drains.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import Protocol, cast
 
 from ..endpoint import Action, EndpointConnection, ServerEndpoint
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["ServerConnection", "ActionSink"]
 

@@ -314,9 +314,15 @@ class SessionEngine:
         ) else ""
         for msg_id, seqno, body in checked.messages:
             repeat = " (repeat)" if msg_id in checked.repeats else ""
+            acks = ""
+            if wire.constructor_of(body) == types.MsgsAck.CONSTRUCTOR_ID:
+                try:
+                    acks = f" acks={types.MsgsAck.from_bytes(body).msg_ids}"
+                except DecodeError:
+                    acks = " acks=<unreadable>"
             log.debug(
-                "received msg_id=%d seq_no=%d %s (%d bytes)%s%s",
-                msg_id, seqno, wire.name_of(body), len(body), container, repeat,
+                "received msg_id=%d seq_no=%d %s (%d bytes)%s%s%s",
+                msg_id, seqno, wire.name_of(body), len(body), container, repeat, acks,
             )
 
     def _dispatch(self, msg_id: int, body: bytes, events: list[Event]) -> None:
