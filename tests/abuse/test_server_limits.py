@@ -206,6 +206,26 @@ def test_handshake_refuses_bad_unencrypted_msg_ids_in_one_log_line(
     assert not any(r.exc_info for r in caplog.records)
 
 
+def test_a_deeply_nested_handshake_body_costs_one_log_line(
+    server_key: RSAPrivateKey, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def scenario() -> float:
+        async with LoopbackServer(HOST, 0, private_key=server_key) as server:
+            reader, writer = await asyncio.open_connection(HOST, server.port)
+            nested = bytes.fromhex("15c4b51c01000000" * 2000 + "15c4b51c00000000")
+            frame = pack_plain(nested, int(time.time()) << 32)
+            writer.write(_INTERMEDIATE + struct.pack("<I", len(frame)) + frame)
+            seconds = await _closed_within(reader, 2.0)
+            writer.close()
+            return seconds
+
+    with caplog.at_level(logging.INFO, logger="tlruntime"):
+        seconds = run(scenario())
+    lines = [r.getMessage() for r in caplog.records if "closed:" in r.getMessage()]
+    assert seconds < 0.5 and len(lines) == 1 and len(lines[0]) < 500, lines
+    assert not any(r.exc_info for r in caplog.records)
+
+
 def test_rejected_connections_are_logged_once_each_and_rate_limited(
     server_key: RSAPrivateKey, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -340,6 +340,9 @@ class SessionEngine:
             handler(msg_id, body, events)
         except DecodeError as exc:
             events.append(UndecodableMessage(msg_id, body, exc))
+        except RecursionError:
+            # Hostile nesting: this message is unreadable, the session carries on.
+            events.append(UndecodableMessage(msg_id, body, DecodeError("nested too deeply to decode", offset=0)))
 
     def _on_other(self, msg_id: int, body: bytes, events: list[Event]) -> None:
         """A message no service handler knows: an update (client) or a request (server)."""
