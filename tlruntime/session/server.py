@@ -95,6 +95,7 @@ class ServerSession(SessionEngine):
             raise ValueError(f"answer_memory must be positive, got {answer_memory}")
         super().__init__(auth_key, **options)  # type: ignore[arg-type]
         self.answer_memory = answer_memory
+        self._answer_limit = 2 * answer_memory
         self._announced_session: int | None = None
         self._last_content_in: tuple[int, int] | None = None
         #: request msg_id -> its answer (kept after the ack too: a late repeat is still answered).
@@ -180,7 +181,7 @@ class ServerSession(SessionEngine):
         self._unacked[out.msg_id] = out
         answer_of = self._answer_of
         answer_of[req_msg_id] = out
-        if len(answer_of) > 2 * self.answer_memory:
+        if len(answer_of) > self._answer_limit:
             # Trimmed in bulk, keeping the newest: deleting the oldest key one at a
             # time made ``next(iter(dict))`` walk every deleted slot before it, an
             # O(n) scan per answer that dominated the server's cost per ping.
