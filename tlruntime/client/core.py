@@ -545,7 +545,7 @@ class Client:
 
     def _backoff(self, attempt: int) -> float:
         """Seconds to wait before attempt number ``attempt`` (1 for the first retry)."""
-        return min(self.reconnect_delay * 2 ** (attempt - 1), self.max_reconnect_delay)
+        return float(min(self.reconnect_delay * 2.0 ** (attempt - 1), self.max_reconnect_delay))
 
     async def _establish(self, *, forget_key: bool, retry_handshake_errors: bool) -> None:
         """Open a connection and make it usable: the client's only retry loop.

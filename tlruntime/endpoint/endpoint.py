@@ -140,7 +140,7 @@ class EndpointConnection:
         for event in events:
             if type(event) is Frame:
                 self.frames += 1
-                payload = event.payload  # type: ignore[attr-defined]
+                payload = event.payload
                 if payload[:8] == _PLAIN_KEY_ID:
                     self._on_plain(payload, actions)
                 else:
@@ -322,7 +322,7 @@ class ServerEndpoint:
         private_keys: Iterable[RSAPrivateKey],
         *,
         auth_keys: Iterable[bytes] = (),
-        on_auth_key: Callable[[bytes], None] | None = None,
+        on_auth_key: Callable[[bytes], object] | None = None,
         limits: ServerLimits | None = None,
         clock: Callable[[], float] = time.time,
         random_bytes: Callable[[int], bytes] = os.urandom,

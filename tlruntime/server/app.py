@@ -18,7 +18,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 from ..crypto.rsa import RSAPrivateKey, RSAPublicKey
 from ..endpoint import Action, Close, Deliver, Send, ServerEndpoint, ServerLimits, SessionSlot
@@ -216,7 +216,7 @@ class LoopbackServer:
 
     def _deliver(self, action: Deliver) -> None:
         """Answer a request: at once for a synchronous handler, from a task for an ``async`` one."""
-        slot, request = action.session, action.request
+        slot, request = cast(SessionSlot, action.session), action.request
         try:
             result = self.registry.call(request.obj, self._context(action))
         except Exception as error:  # the same answers as an async handler failing (see _settle)
