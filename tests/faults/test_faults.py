@@ -29,13 +29,16 @@ FAULTS = [
     ("cut", "s2c"),
     ("flip", "c2s"),
     ("flip", "s2c"),
+    ("reorder", "c2s"),
     ("reorder", "s2c"),
 ]
 TRANSPORTS = ["abridged", "intermediate", "obfuscated-intermediate"]
 
 
-def _exactly_once(row: Row) -> None:
-    assert row.fired and row.reconnects >= 1  # the fault hit calls in flight and broke the connection
+def _exactly_once(row: Row, kind: str = "drop") -> None:
+    assert row.fired  # the fault hit calls in flight
+    if kind != "reorder":  # whole frames out of order may be legal; every other fault breaks the connection
+        assert row.reconnects >= 1
     assert row.wrong_results == 0
     assert row.results == row.calls, row.errors
     assert row.executions == row.calls and row.duplicates == 0
@@ -46,7 +49,7 @@ def _exactly_once(row: Row) -> None:
 @pytest.mark.parametrize(("kind", "direction"), FAULTS)
 def test_one_fault_with_1000_calls_in_flight(server_key: RSAPrivateKey, transport: str, kind: str, direction: str) -> None:
     row = asyncio.run(run_fault(server_key, transport, Fault(kind, direction), 1000, timeout=CALL_TIMEOUT))
-    _exactly_once(row)
+    _exactly_once(row, kind)
 
 
 def test_a_drop_with_10000_calls_in_flight(server_key: RSAPrivateKey) -> None:

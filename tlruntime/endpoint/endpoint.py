@@ -467,6 +467,7 @@ class ServerEndpoint:
         auth_key = self._auth_keys[auth_key_id]
         engine = ServerSession(
             auth_key,
+            cipher=self.cipher(auth_key_id),
             server_salt=self.server_salt(auth_key_id),
             clock=self.clock,
             random_bytes=self.random_bytes,

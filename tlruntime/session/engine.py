@@ -118,6 +118,7 @@ class SessionEngine:
         random_bytes: Callable[[int], bytes] = os.urandom,
         seen_capacity: int = 1024,
         msg_ids: MsgIdGenerator | None = None,
+        cipher: crypto.MessageCipher | None = None,
     ) -> None:
         if len(auth_key) != crypto.AUTH_KEY_SIZE:
             raise EncodeError(f"auth_key must be {crypto.AUTH_KEY_SIZE} bytes, got {len(auth_key)}")
@@ -125,7 +126,8 @@ class SessionEngine:
         self.server_salt = server_salt
         self._clock = clock
         self._random = random_bytes
-        self._cipher = crypto.MessageCipher(self.auth_key)
+        #: A server endpoint shares one cipher among all sessions of a key.
+        self._cipher = cipher if cipher is not None else crypto.MessageCipher(self.auth_key)
         self._auth_key_id = self._cipher.auth_key_id
         self._random_pool = b""
         self._random_used = 0
