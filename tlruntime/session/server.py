@@ -11,8 +11,10 @@ each new one with ``new_session_created``; it answers ``ping``,
 to its driver as :class:`Request`, with ``invokeWithLayer``/``initConnection``
 and the other ``invoke*`` wrappers unwrapped here, once.
 
-Exactly-once: every answer is remembered (``answer_memory`` of them, newest
-kept) under the msg_id of the request it answers.  A request that arrives
+Exactly-once: every answer is remembered until the client acknowledges it
+(``answer_memory`` of them at most, newest kept) under the msg_id of the
+request it answers; a client never sends a request again once it holds the
+answer.  A request that arrives
 again under that msg_id (the client re-sends what it has no answer for after a
 reconnect) is answered from memory, and one still running is not started
 again.  Answers the client has not acknowledged go out again when the session
@@ -98,7 +100,7 @@ class ServerSession(SessionEngine):
         self._answer_limit = 2 * answer_memory
         self._announced_session: int | None = None
         self._last_content_in: tuple[int, int] | None = None
-        #: request msg_id -> its answer (kept after the ack too: a late repeat is still answered).
+        #: request msg_id -> its answer, until the client acknowledges it.
         self._answer_of: dict[int, Outgoing] = {}
         #: wire msg_id of an answer not yet acknowledged -> the answer.
         self._unacked: dict[int, Outgoing] = {}
@@ -330,12 +332,17 @@ class ServerSession(SessionEngine):
     def _on_msgs_ack(self, msg_id: int, body: bytes, events: list[Event]) -> None:
         unacked = self._unacked
         recent = self._outbox.recent
+        answer_of = self._answer_of
         for acked in types.MsgsAck.from_bytes(body).msg_ids:
             out = unacked.pop(acked, None)
             if out is None:
                 out = recent.get(acked)
             else:
-                recent.pop(acked, None)  # the client has our answer: it will not ask for it again
+                # The client has our answer, so it will never send that request again: the
+                # answer leaves the memory (which then holds only what may still be asked for).
+                recent.pop(acked, None)
+                if out.answers is not None:
+                    answer_of.pop(out.answers, None)
             if out is not None:
                 out.acked = True
 
