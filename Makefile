@@ -2,40 +2,66 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-stamp
+# The runtime install (what `make demo` needs) and the test extra have separate stamps,
+# so `make demo` never installs the test toolchain.
+RUNTIME_STAMP := $(VENV)/.runtime-stamp
+TEST_STAMP    := $(VENV)/.test-stamp
 LAYER  := tlruntime/tl/__init__.py
 SCHEMA := schema/mtproto.tl schema/api.tl
+GENERATOR_SOURCES := $(shell find generator -name '*.py' -o -name '*.lark' -o -name '*.j2')
+# An editable install does not run the generator: $(LAYER) below does, once per change.
+PIP_INSTALL := $(BIN)/python -m pip install --quiet -e
 
-.PHONY: all install generate test bench demo typecheck clean
+.PHONY: all install install-test generate test bench demo typecheck clean docs
 
 all: generate
 
-$(STAMP): pyproject.toml setup.py
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
 
-install: $(STAMP)
+$(RUNTIME_STAMP): pyproject.toml setup.py | $(BIN)/python
+	$(PIP_INSTALL) .
+	touch $@
 
-$(LAYER): $(STAMP) $(SCHEMA) $(wildcard generator/*.py generator/*.lark generator/templates/*.j2)
-	$(BIN)/python -m generator --out tlruntime/tl $(SCHEMA)
-	# Byte-compile like `pip install` does for a wheel, so imports never pay for compiling
-	# (this environment may set PYTHONDONTWRITEBYTECODE, which would otherwise recompile every run).
+$(TEST_STAMP): $(RUNTIME_STAMP)
+	$(PIP_INSTALL) '.[test]'
+	touch $@
+
+install: $(RUNTIME_STAMP)
+install-test: $(TEST_STAMP)
+
+# After generating, byte-compile like `pip install` does for a wheel, so imports never pay for
+# compiling (this environment may set PYTHONDONTWRITEBYTECODE, which would otherwise recompile
+# every run).  Installing (or reinstalling) is order-only: it never forces a regeneration.
+$(LAYER): $(SCHEMA) $(GENERATOR_SOURCES) $(wildcard generator/facts/*.csv) | $(RUNTIME_STAMP)
+	$(BIN)/python -m generator generate --out tlruntime/tl $(SCHEMA)
+	$(BIN)/python -m generator.errors --out tlruntime/tl --package tlruntime.tl
 	$(BIN)/python -m compileall -q -j 0 tlruntime generator >/dev/null
 
 generate: $(LAYER)
 
-test: generate
+test: $(TEST_STAMP) generate
 	$(BIN)/python -m pytest
 
-bench: generate
+bench: $(TEST_STAMP) generate
 	$(BIN)/python -m bench
 
 demo: generate
 	$(BIN)/python -m tlruntime.demo
 
-typecheck: generate
+DOCS_STAMP := $(VENV)/.docs-stamp
+DOCS_OUT   := build/docs
+
+$(DOCS_STAMP): $(RUNTIME_STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[docs]'
+	touch $(DOCS_STAMP)
+
+# Markdown reference pages (build/docs/pages) and the HTML site built from them (build/docs/site).
+docs: generate $(DOCS_STAMP)
+	$(BIN)/python -m generator.docs --out $(DOCS_OUT)/pages --site $(DOCS_OUT)/site $(SCHEMA)
+
+typecheck: $(TEST_STAMP) generate
 	$(BIN)/python -m mypy --strict tlruntime
 
 clean:
