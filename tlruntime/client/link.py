@@ -44,6 +44,8 @@ class Link(asyncio.Protocol):
         #: (a desynchronised stream can announce a frame that never ends).
         self._frame_timeout = frame_timeout
         self._stall_timer: asyncio.TimerHandle | None = None
+        #: Loop time of the last read that left part of a frame buffered.
+        self._progress_at = 0.0
         self._transport: asyncio.Transport | None = None
         self._frames: deque[bytes] = deque()
         self._waiter: asyncio.Future[None] | None = None
@@ -170,18 +172,24 @@ class Link(asyncio.Protocol):
     # --- internals --------------------------------------------------------------
 
     def _watch_partial_frame(self) -> None:
-        """(Re)arm the stall timer while part of a frame is buffered; disarm it once none is."""
-        timer = self._stall_timer
-        if timer is not None:
-            timer.cancel()
-            self._stall_timer = None
-        if self._codec.buffered and not self.closed and self._frame_timeout is not None:
-            self._stall_timer = asyncio.get_running_loop().call_later(self._frame_timeout, self._stalled)
+        """Note progress while part of a frame is buffered; one timer checks it (no timer per read)."""
+        if not self._codec.buffered or self.closed or self._frame_timeout is None:
+            return
+        loop = asyncio.get_running_loop()
+        self._progress_at = loop.time()
+        if self._stall_timer is None:
+            self._stall_timer = loop.call_later(self._frame_timeout, self._stalled)
 
     def _stalled(self) -> None:
         self._stall_timer = None
-        if not self.closed:
-            self._fail(TransportError(f"a frame stalled for {self._frame_timeout:g} s (stream out of sync?)"))
+        timeout = self._frame_timeout
+        if self.closed or timeout is None or not self._codec.buffered:
+            return
+        waited = asyncio.get_running_loop().time() - self._progress_at
+        if waited < timeout:
+            self._stall_timer = asyncio.get_running_loop().call_later(timeout - waited, self._stalled)
+            return
+        self._fail(TransportError(f"a frame stalled for {timeout:g} s (stream out of sync?)"))
 
     def _fail(self, error: BaseException) -> None:
         self._error = error
