@@ -1,6 +1,6 @@
 """Every rule that turns a TL name into a Python name lives here, and only here.
 
-Rules (pinned by tests/generator/test_naming.py):
+Rules (documented in README.md, "Naming rules", and pinned by tests/generator/test_naming.py):
 
 * Class names: the TL short name with its first letter upper-cased and every
   ``_x`` turned into ``X`` (``req_pq_multi`` -> ``ReqPqMulti``,

@@ -600,10 +600,3 @@ def encode_error(obj: TLObject, exc: BaseException) -> EncodeError:
         if problem:
             return EncodeError(f"{type(obj).__name__}.{f.name} ({f.tl_type}): {problem}")
     return EncodeError(f"cannot serialize {type(obj).__name__}: {exc}")
-
-
-def iter_fields(obj: TLObject) -> Iterable[tuple[Field, object]]:
-    """The (field, value) pairs of ``obj`` that have an attribute (``#`` fields excluded)."""
-    for f in obj.FIELDS:
-        if f.tl_type != "#":
-            yield f, getattr(obj, f.name)
