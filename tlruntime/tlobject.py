@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 import struct
 import zlib
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generic, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generic, Iterable, NamedTuple, TypeVar
 
 from .binary import (
     BOOL_FALSE_ID,
