@@ -30,6 +30,7 @@ from .binary import (
     read_vector_header,
     read_vector_with,
 )
+from . import pretty as _pretty
 from .errors import DecodeError, EncodeError, LengthError, TruncatedError, UnknownConstructorError
 
 try:  # 3.11+: typing.Self
@@ -170,6 +171,25 @@ class TLObject:
     def __repr__(self) -> str:
         args = ", ".join(f"{n}={getattr(self, n)!r}" for n in self._attribute_names())
         return f"{type(self).__name__}({args})"
+
+    # Readable forms; the logic lives in tlruntime.pretty.
+
+    def pretty(self, *, indent: int = 2, width: int = 88) -> str:
+        """Multi-line readable form: nested, absent fields left out (see :mod:`tlruntime.pretty`)."""
+        return _pretty.pretty(self, indent=indent, width=width)
+
+    def __str__(self) -> str:
+        return _pretty.pretty(self)
+
+    def to_json(
+        self,
+        *,
+        indent: int | None = None,
+        bytes_as: _pretty.BytesEncoding = "base64",
+        big_ints_as_strings: bool = False,
+    ) -> str:
+        """``to_dict()`` as JSON text: bytes base64 (or hex), exact ints, schema key order."""
+        return _pretty.to_json(self, indent=indent, bytes_as=bytes_as, big_ints_as_strings=big_ints_as_strings)
 
 
 class TLRequest(TLObject):
