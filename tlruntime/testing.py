@@ -104,7 +104,7 @@ class _Layer:
         usable = [c for c in classes if c is not None and c.__module__ != _RUNTIME_MODULE]
         usable.sort(key=lambda c: c.TL_NAME)
         self.by_tl_name: dict[str, type[TLObject]] = {c.TL_NAME: c for c in usable}
-        self.functions = [c for c in usable if issubclass(c, TLRequest)]
+        self.functions: list[type[TLObject]] = [c for c in usable if issubclass(c, TLRequest)]
         self.constructors = [c for c in usable if not issubclass(c, TLRequest)]
         self.constructors_of: dict[str, list[type[TLObject]]] = {}
         for cls in self.constructors:
