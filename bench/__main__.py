@@ -44,7 +44,7 @@ class Settings:
     @classmethod
     def full(cls) -> Settings:
         return cls(
-            Budget.full(), import_runs=7, bulk_count=1000, rpc_calls=6000, rpc_in_flight=100,
+            Budget.full(), import_runs=7, bulk_count=1000, rpc_calls=4500, rpc_in_flight=100,
             server=ServerBenchSettings(),
         )
 
