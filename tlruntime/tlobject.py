@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 import struct
 import zlib
-from typing import Any, Callable, ClassVar, Iterable, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, NamedTuple, TypeVar
 
 from .binary import (
     BOOL_FALSE_ID,
@@ -30,8 +30,10 @@ from .binary import (
     read_vector_header,
     read_vector_with,
 )
-from . import pretty as _pretty
 from .errors import DecodeError, EncodeError, LengthError, TruncatedError, UnknownConstructorError
+
+if TYPE_CHECKING:
+    from .pretty import BytesEncoding
 
 try:  # 3.11+: typing.Self
     from typing import Self
@@ -172,24 +174,29 @@ class TLObject:
         args = ", ".join(f"{n}={getattr(self, n)!r}" for n in self._attribute_names())
         return f"{type(self).__name__}({args})"
 
-    # Readable forms; the logic lives in tlruntime.pretty.
+    # Readable forms.  The logic lives in tlruntime.pretty, imported on first use so that
+    # importing the layer does not pay for it (pretty imports nothing from this module).
 
     def pretty(self, *, indent: int = 2, width: int = 88) -> str:
         """Multi-line readable form: nested, absent fields left out (see :mod:`tlruntime.pretty`)."""
-        return _pretty.pretty(self, indent=indent, width=width)
+        from .pretty import pretty
+
+        return pretty(self, indent=indent, width=width)
 
     def __str__(self) -> str:
-        return _pretty.pretty(self)
+        return self.pretty()
 
     def to_json(
         self,
         *,
         indent: int | None = None,
-        bytes_as: _pretty.BytesEncoding = "base64",
+        bytes_as: BytesEncoding = "base64",
         big_ints_as_strings: bool = False,
     ) -> str:
         """``to_dict()`` as JSON text: bytes base64 (or hex), exact ints, schema key order."""
-        return _pretty.to_json(self, indent=indent, bytes_as=bytes_as, big_ints_as_strings=big_ints_as_strings)
+        from .pretty import to_json
+
+        return to_json(self, indent=indent, bytes_as=bytes_as, big_ints_as_strings=big_ints_as_strings)
 
 
 class TLRequest(TLObject):
