@@ -168,6 +168,8 @@ def environment() -> dict[str, Any]:
         "kurigram": _version("kurigram"),
         "cryptg": _version("cryptg"),
         "tgcrypto": _version("tgcrypto"),
+        "uvloop": _version("uvloop"),
+        "psutil": _version("psutil"),
     }
 
 

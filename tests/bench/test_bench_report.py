@@ -107,3 +107,21 @@ def test_compare_matches_rows_and_reports_changes(tmp_path) -> None:  # type: ig
     assert lines["g: n"][-3:] == ["2x", "2x", "4x"]
     assert lines["g: rate"][-3:] == ["1.5x", "-", "-"]
     assert "only in BEFORE:" in text and "g: gone" in text
+
+
+def test_loops_run_coroutines_and_name_what_is_missing() -> None:
+    import asyncio
+
+    from bench.loops import ASYNCIO, available_loops, loop_factory, run_on
+
+    async def which() -> str:
+        return type(asyncio.get_running_loop()).__module__
+
+    assert run_on(ASYNCIO, which()).startswith("asyncio")
+    for name, missing in available_loops().items():
+        if missing is None:
+            assert run_on(name, which()).split(".")[0] == name
+        else:
+            assert "not installed" in missing
+    with pytest.raises(ValueError, match="unknown event loop"):
+        loop_factory("trio")
