@@ -189,10 +189,10 @@ class MessageCipher:
         arbitrary callers, the session builds it that way.  Passing the padding
         already appended (``padding=b""``) saves one copy of the plaintext.
         """
-        side = self._sides.get(x)
-        if side is None:
-            raise _bad_direction(x)
-        digest, a_part, b_part = side
+        try:
+            digest, a_part, b_part = self._sides[x]
+        except (KeyError, TypeError):
+            raise _bad_direction(x) from None
         digest = digest.copy()
         digest.update(plaintext)
         if padding:
@@ -219,9 +219,10 @@ class MessageCipher:
         match the decrypted plaintext (compared in constant time).  Never
         returns unauthenticated bytes.
         """
-        side = self._sides.get(x)
-        if side is None:
-            raise _bad_direction(x)
+        try:
+            digest, a_part, b_part = self._sides[x]
+        except (KeyError, TypeError):
+            raise _bad_direction(x) from None
         if type(data) is not bytes:
             # cryptg takes only bytes: one copy of the message, then slices as for bytes.
             data = bytes(data)
@@ -239,7 +240,6 @@ class MessageCipher:
             raise MessageRejectedError(
                 f"auth_key_id {data[:8].hex()} does not match ours ({self.auth_key_id.hex()})"
             )
-        digest, a_part, b_part = side
         received_key = data[8:24]
         a0, a12, a3 = _split_digest(_small_sha256(received_key + a_part).digest())
         b0, b12, b3 = _split_digest(_small_sha256(b_part + received_key).digest())
