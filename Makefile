@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 LAYER  := tlruntime/tl/__init__.py
 SCHEMA := schema/mtproto.tl schema/api.tl
 
-.PHONY: all install generate test bench demo typecheck clean
+.PHONY: all install generate test bench demo typecheck clean docs
 
 all: generate
 
@@ -18,8 +18,9 @@ $(STAMP): pyproject.toml setup.py
 
 install: $(STAMP)
 
-$(LAYER): $(STAMP) $(SCHEMA) $(wildcard generator/*.py generator/*.lark generator/templates/*.j2)
+$(LAYER): $(STAMP) $(SCHEMA) $(wildcard generator/*.py generator/*.lark generator/templates/*.j2 generator/errors/*.py generator/facts/*)
 	$(BIN)/python -m generator --out tlruntime/tl $(SCHEMA)
+	$(BIN)/python -m generator.errors --out tlruntime/tl --package tlruntime.tl
 	# Byte-compile like `pip install` does for a wheel, so imports never pay for compiling
 	# (this environment may set PYTHONDONTWRITEBYTECODE, which would otherwise recompile every run).
 	$(BIN)/python -m compileall -q -j 0 tlruntime generator >/dev/null
@@ -40,6 +41,17 @@ bench: generate $(BENCH_STAMP)
 
 demo: generate
 	$(BIN)/python -m tlruntime.demo
+
+DOCS_STAMP := $(VENV)/.docs-stamp
+DOCS_OUT   := build/docs
+
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[docs]'
+	touch $(DOCS_STAMP)
+
+# Markdown reference pages (build/docs/pages) and the HTML site built from them (build/docs/site).
+docs: generate $(DOCS_STAMP)
+	$(BIN)/python -m generator.docs --out $(DOCS_OUT)/pages --site $(DOCS_OUT)/site $(SCHEMA)
 
 typecheck: generate
 	$(BIN)/python -m mypy --strict tlruntime

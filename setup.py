@@ -24,10 +24,12 @@ class BuildPyWithLayer(build_py):
         sys.path.insert(0, str(HERE))
         try:
             from generator.emit import generate_layer
+            from generator.errors import write_errors
         finally:
             sys.path.pop(0)
         out = Path(self.build_lib) / "tlruntime" / "tl"
         generate_layer(SCHEMAS, out)
+        write_errors(out, "tlruntime.tl")  # RPC error classes from the bundled facts table
 
 
 setup(cmdclass={"build_py": BuildPyWithLayer})

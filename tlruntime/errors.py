@@ -9,6 +9,9 @@ only inside its message.
 
 from __future__ import annotations
 
+# collections.abc, not typing: typing imports ``re``, which start-up must not pay for.
+from collections.abc import Callable
+
 __all__ = [
     "TLError",
     "SchemaError",
@@ -26,7 +29,17 @@ __all__ = [
     "HandshakeError",
     "MessageRejectedError",
     "RPCError",
+    "SeeOtherError",
+    "BadRequestError",
+    "UnauthorizedError",
+    "ForbiddenError",
+    "NotFoundError",
+    "NotAcceptableError",
+    "FloodError",
+    "InternalServerError",
+    "RPC_ERROR_BASES",
     "FloodWaitError",
+    "rpc_error_from",
     "ConnectionLostError",
 ]
 
@@ -154,35 +167,202 @@ def _split_trailing_number(message: str) -> tuple[str, int | None]:
     return message, None
 
 
+def _request_name(request: object) -> str | None:
+    """``messages.exportChatInvite``, or ``help.getConfig via invokeWithLayer > initConnection``.
+
+    Wrappers (``invokeWithLayer``, ``initConnection``, ``invokeWithoutUpdates``...)
+    carry the real call in their ``query`` field; the innermost call is the one
+    that failed, the wrappers are named after it.
+    """
+    names: list[str] = []
+    current = request
+    while current is not None and len(names) < 8:
+        name = getattr(type(current), "TL_NAME", None)
+        if not isinstance(name, str):
+            break
+        names.append(name)
+        current = getattr(current, "query", None)
+    if not names:
+        return None
+    if len(names) == 1:
+        return names[0]
+    return f"{names[-1]} via {' > '.join(names[:-1])}"
+
+
 class RPCError(TLError):
     """An ``rpc_error`` answered to a request.
 
     ``code`` is the numeric error code, ``message`` the raw error string and
     ``value`` the number embedded in it (``FLOOD_WAIT_42`` gives 42), or None.
-    ``name`` is the message with that number removed (``FLOOD_WAIT_X`` style).
+    ``name`` is the message with that number replaced by ``X`` (``FLOOD_WAIT_X``
+    style).  ``request`` is the request that failed (when known); ``str(e)``
+    names it by its TL name.
+
+    :func:`rpc_error_from` returns the most specific class: one generated class
+    per known error name (``tlruntime.tl.errors``), under one base class per
+    code (:class:`BadRequestError` for 400, :class:`FloodError` for 420, ...).
     """
+
+    #: The error name a generated class stands for (``FLOOD_WAIT_X``); None on base classes.
+    NAME: str | None = None
+    #: The codes a generated class is documented with; empty on base classes.
+    CODES: tuple[int, ...] = ()
+    #: ``(prefix, suffix)`` around the number in the message of a generated ``_X`` class.
+    NUMBER_AFFIX: tuple[str, str] | None = None
 
     def __init__(self, code: int, message: str, request: object = None) -> None:
         self.code = code
         self.message = message
         self.request = request
-        self.name, self.value = _split_trailing_number(message)
-        super().__init__(f"RPC error {code}: {message}")
+        self.name, self.value = self._parse(message)
+        self.request_name = _request_name(request)
+        text = f"RPC error {code}: {message}"
+        if self.request_name is not None:
+            text += f" (caused by {self.request_name})"
+        super().__init__(text)
+
+    @classmethod
+    def _parse(cls, message: str) -> tuple[str, int | None]:
+        affix = cls.NUMBER_AFFIX
+        if affix is not None and cls.NAME is not None:
+            prefix, suffix = affix
+            middle = message[len(prefix) : len(message) - len(suffix)]
+            if (
+                message.startswith(prefix)
+                and message.endswith(suffix)
+                and middle.isascii()
+                and middle.isdigit()
+            ):
+                return cls.NAME, int(middle)
+        return _split_trailing_number(message)
 
     @staticmethod
     def from_rpc_error(code: int, message: str, request: object = None) -> "RPCError":
-        """Build the most specific subclass for ``message``."""
-        if message.startswith("FLOOD_WAIT_") or message.startswith("FLOOD_PREMIUM_WAIT_"):
-            return FloodWaitError(code, message, request)
-        return RPCError(code, message, request)
+        """Build the most specific subclass for ``message`` (same as :func:`rpc_error_from`)."""
+        return rpc_error_from(code, message, request)
 
 
-class FloodWaitError(RPCError):
-    """``FLOOD_WAIT_X``: ``seconds`` tells how long to wait before retrying."""
+class SeeOtherError(RPCError):
+    """303: the request must be repeated on another DC, ``dc_id`` (every 303 is a ``*_MIGRATE_X``)."""
+
+    CODE = 303
+
+    @property
+    def dc_id(self) -> int:
+        return self.value or 0
+
+
+class BadRequestError(RPCError):
+    """400: the request's parameters are wrong."""
+
+    CODE = 400
+
+
+class UnauthorizedError(RPCError):
+    """401: the authorization is missing or no longer valid."""
+
+    CODE = 401
+
+
+class ForbiddenError(RPCError):
+    """403: the request is not allowed for this user."""
+
+    CODE = 403
+
+
+class NotFoundError(RPCError):
+    """404: the method or object does not exist."""
+
+    CODE = 404
+
+
+class NotAcceptableError(RPCError):
+    """406: the request cannot be accepted now (the app should usually show why)."""
+
+    CODE = 406
+
+
+class FloodError(RPCError):
+    """420: too many requests."""
+
+    CODE = 420
+
+
+class InternalServerError(RPCError):
+    """500: the server failed; the request may succeed when repeated."""
+
+    CODE = 500
+
+
+#: The base class of each RPC error code; other codes get :class:`RPCError` itself.
+RPC_ERROR_BASES: dict[int, type[RPCError]] = {
+    303: SeeOtherError,
+    400: BadRequestError,
+    401: UnauthorizedError,
+    403: ForbiddenError,
+    404: NotFoundError,
+    406: NotAcceptableError,
+    420: FloodError,
+    500: InternalServerError,
+}
+
+
+class FloodWaitError(FloodError):
+    """``FLOOD_WAIT_X`` (and every other 420 ``*_WAIT_X``): ``seconds`` tells how long to wait before retrying."""
+
+    NAME = "FLOOD_WAIT_X"
+    CODES = (420,)
+    NUMBER_AFFIX = ("FLOOD_WAIT_", "")
 
     @property
     def seconds(self) -> int:
         return self.value or 0
+
+
+#: Where the classes generated from the facts table live (see generator/errors).
+GENERATED_ERRORS_MODULE = "tlruntime.tl.errors"
+# The generated ``lookup(message)`` function; None until first use, False when there is none.
+_generated_lookup: Callable[[str], type[RPCError] | None] | bool | None = None
+
+
+def _find_generated(message: str) -> type[RPCError] | None:
+    """The generated class for ``message``, imported on first use (start-up stays cheap)."""
+    global _generated_lookup
+    if _generated_lookup is None:
+        import importlib
+
+        try:
+            module = importlib.import_module(GENERATED_ERRORS_MODULE)
+        except ModuleNotFoundError as error:
+            if error.name not in (GENERATED_ERRORS_MODULE, GENERATED_ERRORS_MODULE.rpartition(".")[0]):
+                raise
+            _generated_lookup = False
+        else:
+            _generated_lookup = module.lookup
+    if _generated_lookup is False:
+        return None
+    if _generated_lookup is True:  # never stored; keeps the type checker's narrowing simple
+        return None
+    found = _generated_lookup(message)
+    return found if isinstance(found, type) and issubclass(found, RPCError) else None
+
+
+def rpc_error_from(code: int, message: str, request: object = None) -> RPCError:
+    """The typed error for an ``rpc_error`` answer.
+
+    The class generated for the error's name when the name is known and the code
+    is one it is documented with; otherwise the base class of ``code``
+    (:class:`BadRequestError` for 400...), so ``except`` clauses on the code
+    classes never see an error of another code; :class:`RPCError` for codes
+    without a base class.  Flood waits are :class:`FloodWaitError` even when the
+    generated classes are absent.
+    """
+    found = _find_generated(message)
+    if found is not None and (not found.CODES or code in found.CODES):
+        return found(code, message, request)
+    if found is None and code == 420 and message.startswith(("FLOOD_WAIT_", "FLOOD_PREMIUM_WAIT_")):
+        return FloodWaitError(code, message, request)
+    return RPC_ERROR_BASES.get(code, RPCError)(code, message, request)
 
 
 class ConnectionLostError(TLError):

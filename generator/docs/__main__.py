@@ -1,0 +1,17 @@
+"""``python -m generator.docs``: the ``docs`` command without the ``tlgen`` front end."""
+
+from __future__ import annotations
+
+import argparse
+
+from generator.docs.cli import configure, run
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m generator.docs")
+    configure(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
