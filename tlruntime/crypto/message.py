@@ -70,8 +70,8 @@ _BLOCK_MASK = _BLOCK - 1
 #: The shortest message: header plus one AES block.
 _MIN_ENCRYPTED = HEADER_SIZE + _BLOCK
 
-_BOTH_DIRECTIONS = (CLIENT_TO_SERVER, SERVER_TO_CLIENT)
 _sha256 = hashlib.sha256
+_new_object = object.__new__
 _small_sha256 = small_sha256
 _compare_digest = hmac.compare_digest
 _encrypt_ige = cryptg.encrypt_ige
@@ -170,15 +170,14 @@ class MessageCipher:
 
     __slots__ = ("auth_key_id", "_sides")
 
-    def __init__(self, auth_key: Buffer, *, _directions: tuple[int, ...] = _BOTH_DIRECTIONS) -> None:
+    def __init__(self, auth_key: Buffer) -> None:
         _check_auth_key(auth_key)
         key = as_bytes(auth_key)
         self.auth_key_id = hashlib.sha1(key).digest()[12:20]
         # x -> (SHA-256 fed with auth_key[88+x:120+x], auth_key[x:x+36], auth_key[40+x:76+x]).
-        # The one-shot module functions ask for their one direction only.
         self._sides: dict[int, tuple[Any, bytes, bytes]] = {
             x: (_sha256(key[88 + x : 120 + x]), key[x : x + 36], key[40 + x : 76 + x])
-            for x in _directions
+            for x in (CLIENT_TO_SERVER, SERVER_TO_CLIENT)
         }
 
     def encrypt(self, x: int, plaintext: Buffer, padding: Buffer = b"") -> bytes:
@@ -254,6 +253,20 @@ class MessageCipher:
         return plaintext
 
 
+def _one_way(auth_key: Buffer, x: int) -> MessageCipher:
+    """A cipher for direction ``x`` only, for the one-shot functions (arguments already checked).
+
+    Built without ``__init__``: one direction's values instead of both, and no
+    second look at the key, keep a one-shot call about as cheap as hashing the
+    key id and the message itself.
+    """
+    key = as_bytes(auth_key)
+    cipher: MessageCipher = _new_object(MessageCipher)
+    cipher.auth_key_id = hashlib.sha1(key).digest()[12:20]
+    cipher._sides = {x: (_sha256(key[88 + x : 120 + x]), key[x : x + 36], key[40 + x : 76 + x])}
+    return cipher
+
+
 def encrypt_message(auth_key: Buffer, plaintext: Buffer, x: int, padding: Buffer) -> bytes:
     """Protect ``plaintext``: returns ``auth_key_id + msg_key + AES-IGE(plaintext + padding)``.
 
@@ -272,7 +285,7 @@ def encrypt_message(auth_key: Buffer, plaintext: Buffer, x: int, padding: Buffer
         raise EncodeError(
             f"plaintext ({size} bytes) + padding ({pad} bytes) is not a multiple of {_BLOCK}"
         )
-    return MessageCipher(auth_key, _directions=(x,)).encrypt(x, plaintext, padding)
+    return _one_way(auth_key, x).encrypt(x, plaintext, padding)
 
 
 def decrypt_message(auth_key: Buffer, data: Buffer, x: int) -> bytes:
@@ -285,4 +298,4 @@ def decrypt_message(auth_key: Buffer, data: Buffer, x: int) -> bytes:
     """
     _check_auth_key(auth_key)
     _check_x(x)
-    return MessageCipher(auth_key, _directions=(x,)).decrypt(x, data)
+    return _one_way(auth_key, x).decrypt(x, data)
