@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import statistics
 import tempfile
 import time
@@ -207,7 +208,8 @@ def bench_server(s: ServerBenchSettings) -> list[Row]:
         capacity.best = {"ours": max(outcome.rates)}
         capacity.notes.append(
             f"clients on {loop}; server process busy {statistics.median(outcome.server_busy):.0%} of its core, "
-            f"clients' process {statistics.median(outcome.clients_busy):.0%} of theirs (median of {s.rounds} rounds)"
+            f"clients' process {statistics.median(outcome.clients_busy):.0%} of theirs (median of {s.rounds} rounds; "
+            f"machine load average {_load_average()})"
         )
         with ServerProcess(server_cpu=1) as server:
             idle.ours = run_on(loop, _rss_per_idle_connection(server.port, _key(server), server.pid, s.idle_connections)) / 1024
@@ -226,6 +228,14 @@ def bench_server(s: ServerBenchSettings) -> list[Row]:
         if previous_affinity is not None:
             keep_on_cpu(previous_affinity)
     return rows
+
+
+def _load_average() -> str:
+    """The 1-minute load average: both processes below 100% on a loaded VM means CPU went to neighbours."""
+    try:
+        return f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    except OSError:
+        return "unknown"
 
 
 def _key(server: ServerProcess) -> ServerKey:
