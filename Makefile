@@ -2,41 +2,54 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-stamp
+# The runtime install (what `make demo` needs) and the test extra have separate stamps,
+# so `make demo` never installs the test toolchain.
+RUNTIME_STAMP := $(VENV)/.runtime-stamp
+TEST_STAMP    := $(VENV)/.test-stamp
 LAYER  := tlruntime/tl/__init__.py
 SCHEMA := schema/mtproto.tl schema/api.tl
+GENERATOR_SOURCES := $(shell find generator -name '*.py' -o -name '*.lark' -o -name '*.j2')
+# An editable install does not run the generator: $(LAYER) below does, once per change.
+PIP_INSTALL := $(BIN)/python -m pip install --quiet -e
 
-.PHONY: all install generate test bench demo typecheck clean docs
+.PHONY: all install install-test generate test bench demo typecheck clean docs
 
 all: generate
 
-$(STAMP): pyproject.toml setup.py
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
 
-install: $(STAMP)
+$(RUNTIME_STAMP): pyproject.toml setup.py | $(BIN)/python
+	$(PIP_INSTALL) .
+	touch $@
 
-$(LAYER): $(STAMP) $(SCHEMA) $(wildcard generator/*.py generator/*.lark generator/templates/*.j2 generator/errors/*.py generator/facts/*)
-	$(BIN)/python -m generator --out tlruntime/tl $(SCHEMA)
-	$(BIN)/python -m generator.errors --out tlruntime/tl --package tlruntime.tl
-	# Byte-compile like `pip install` does for a wheel, so imports never pay for compiling
-	# (this environment may set PYTHONDONTWRITEBYTECODE, which would otherwise recompile every run).
+$(TEST_STAMP): $(RUNTIME_STAMP)
+	$(PIP_INSTALL) '.[test]'
+	touch $@
+
+install: $(RUNTIME_STAMP)
+install-test: $(TEST_STAMP)
+
+# After generating, byte-compile like `pip install` does for a wheel, so imports never pay for
+# compiling (this environment may set PYTHONDONTWRITEBYTECODE, which would otherwise recompile
+# every run).  Installing (or reinstalling) is order-only: it never forces a regeneration.
+$(LAYER): $(SCHEMA) $(GENERATOR_SOURCES) $(wildcard generator/facts/*.csv) | $(RUNTIME_STAMP)
+	$(BIN)/python -m generator generate --out tlruntime/tl $(SCHEMA)
 	$(BIN)/python -m compileall -q -j 0 tlruntime generator >/dev/null
 
 generate: $(LAYER)
 
-test: generate
+test: $(TEST_STAMP) generate
 	$(BIN)/python -m pytest
 
 # The bench also runs every RPC row on uvloop (the optional `uvloop` extra).
 BENCH_STAMP := $(VENV)/.bench-stamp
-$(BENCH_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test,uvloop]'
-	touch $(BENCH_STAMP)
+$(BENCH_STAMP): $(TEST_STAMP)
+	$(PIP_INSTALL) '.[test,uvloop]'
+	touch $@
 
-bench: generate $(BENCH_STAMP)
+bench: $(BENCH_STAMP) generate
 	$(BIN)/python -m bench
 
 demo: generate
@@ -45,7 +58,7 @@ demo: generate
 DOCS_STAMP := $(VENV)/.docs-stamp
 DOCS_OUT   := build/docs
 
-$(DOCS_STAMP): $(STAMP)
+$(DOCS_STAMP): $(RUNTIME_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[docs]'
 	touch $(DOCS_STAMP)
 
@@ -53,7 +66,7 @@ $(DOCS_STAMP): $(STAMP)
 docs: generate $(DOCS_STAMP)
 	$(BIN)/python -m generator.docs --out $(DOCS_OUT)/pages --site $(DOCS_OUT)/site $(SCHEMA)
 
-typecheck: generate
+typecheck: $(TEST_STAMP) generate
 	$(BIN)/python -m mypy --strict tlruntime
 
 clean:

@@ -23,6 +23,21 @@ class SourcePos:
     text: str
 
 
+def is_bare_name(name: str) -> bool:
+    """A type written by a lower-case name (``int``, ``vector``, ``future_salt``) is bare.
+
+    Only the last segment counts: ``messages.chatFull`` is bare, ``messages.ChatFull`` boxed.
+    """
+    last = name.rsplit(".", 1)[-1]
+    return last[:1].islower()
+
+
+def _bare_spelling(name: str) -> str:
+    """``Message`` -> ``message``, ``messages.StickerSet`` -> ``messages.stickerSet``."""
+    namespace, dot, last = name.rpartition(".")
+    return f"{namespace}{dot}{last[:1].lower()}{last[1:]}"
+
+
 @dataclass(frozen=True)
 class TypeRef:
     """A reference to a type as written in a parameter or result position.
@@ -41,6 +56,39 @@ class TypeRef:
     bare: bool = False
     generic_ref: bool = False
     pos: Optional[SourcePos] = field(default=None, compare=False)
+
+    # The two spellings of a type reference.  Every stage (parser, validation,
+    # emitter, docs, diff) renders types through these two methods only.
+
+    def tl_text(self) -> str:
+        """The reference as a schema writes it: ``#``, ``!X``, ``%Message``,
+        ``%messages.StickerSet``, ``Vector<long>``, ``vector<%Message>``."""
+        if self.name == "#":
+            return "#"
+        if self.generic_ref:
+            return "!" + self.name
+        prefix = "%" if self.bare and not is_bare_name(self.name) else ""
+        if not self.args:
+            return prefix + self.name
+        return f"{prefix}{self.name}<{', '.join(arg.tl_text() for arg in self.args)}>"
+
+    def id_text(self, *, top_level: bool = True) -> str:
+        """The reference as it is hashed into a constructor id.
+
+        ``<``/``>`` become spaces (``Vector<long>`` -> ``Vector long``); a field
+        whose whole type is ``bytes`` is written ``string`` (``bytes`` inside type
+        arguments is kept, as every ``Vector<bytes>`` id of layer 229 shows); the
+        bare form ``%T`` is written as T's bare name (``vector<%Message>`` hashes as
+        ``vector message``: that is how ``msg_container#73f1f8dc`` gets its id).
+        """
+        if self.name == "#":
+            return "#"
+        if self.generic_ref:
+            return "!" + self.name
+        name = "string" if top_level and self.name == "bytes" else self.name
+        if self.bare and not is_bare_name(name):
+            name = _bare_spelling(name)
+        return " ".join([name, *(arg.id_text(top_level=False) for arg in self.args)])
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Every rule that turns a TL name into a Python name lives here, and only here.
 
-Rules (documented in docs/naming.md and pinned by tests/generator/test_naming.py):
+Rules (documented in README.md, "Naming rules", and pinned by tests/generator/test_naming.py):
 
 * Class names: the TL short name with its first letter upper-cased and every
   ``_x`` turned into ``X`` (``req_pq_multi`` -> ``ReqPqMulti``,
@@ -18,6 +18,10 @@ Rules (documented in docs/naming.md and pinned by tests/generator/test_naming.py
 * Parameter names: the TL name unchanged, except a name that cannot be a
   Python parameter or that would shadow a member every generated class has:
   it gets one trailing underscore (``from`` -> ``from_``, ``self`` -> ``self_``).
+
+One derived name lives in the runtime instead, because the runtime needs it too:
+the serializing method each constructor carries for its TL type
+(``tlruntime.tlobject.type_method_name``: ``InputPeer`` -> ``_tl_InputPeer``).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ exceptions never escape.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from dataclasses import dataclass
@@ -33,10 +34,11 @@ from generator.model import (
     SourcePos,
     TypeParam,
     TypeRef,
+    is_bare_name,
 )
 from tlruntime.errors import SchemaError
 
-__all__ = ["parse_schema", "parse_files"]
+__all__ = ["parse_schema", "parse_files", "read_schema_text", "is_bare_name"]
 
 _GRAMMAR_PATH = Path(__file__).with_name("tl.lark")
 _LAYER_COMMENT = re.compile(r"//\s*LAYER\s+(\d+)\s*$")
@@ -69,20 +71,6 @@ _TERMINAL_WORDS = {
 }
 
 
-def _type_text(ref: TypeRef) -> str:
-    """``Vector<long>`` style text of a type reference (used for builtin result strings)."""
-    prefix = "%" if ref.bare and not is_bare_name(ref.name) else ""
-    if not ref.args:
-        return prefix + ref.name
-    return f"{prefix}{ref.name}<{', '.join(map(_type_text, ref.args))}>"
-
-
-def is_bare_name(name: str) -> bool:
-    """A type written by a lower-case name (``int``, ``vector``, ``future_salt``) is bare."""
-    last = name.rsplit(".", 1)[-1]
-    return last[:1].islower()
-
-
 # --- intermediate values passed between transformer callbacks -----------------
 
 
@@ -93,8 +81,15 @@ class _Head:
 
 
 @dataclass(frozen=True)
+class _Anonymous:
+    """An argument written without a name (``long`` in ``int128 long long = Int128;``)."""
+
+    token: Token
+
+
+@dataclass(frozen=True)
 class _Params:
-    params: Tuple[Param, ...]
+    params: Tuple[Union[Param, _Anonymous], ...]
 
 
 @dataclass(frozen=True)
@@ -186,8 +181,11 @@ class _Builder(Transformer[Token, List[_Item]]):
 
     # --- bodies ---------------------------------------------------------------
 
-    def params(self, children: List[Param]) -> _Params:
+    def params(self, children: List[Union[Param, _Anonymous]]) -> _Params:
         return _Params(tuple(children))
+
+    def anonymous_param(self, children: List[Token]) -> _Anonymous:
+        return _Anonymous(children[0])
 
     def builtin_opaque(self, children: List[Token]) -> _BuiltinBody:
         return _BuiltinBody()
@@ -241,7 +239,7 @@ class _Builder(Transformer[Token, List[_Item]]):
         rest = children[1:]
         if rest and isinstance(rest[0], tuple):
             args: Tuple[TypeRef, ...] = rest[0]
-            text = _type_text(TypeRef(str(name), args))
+            text = TypeRef(str(name), args).tl_text()
         else:
             words = [child for child in rest if isinstance(child, Token)]
             args = tuple(
@@ -254,14 +252,47 @@ class _Builder(Transformer[Token, List[_Item]]):
     # --- declarations and the file ------------------------------------------
 
     def declaration(self, children: List[object]) -> _Declaration:
-        head, *middle, _equals, result, semi = children
-        if not isinstance(head, _Head) or not isinstance(semi, Token) or not isinstance(result, tuple):
+        head, *middle, equals, result, semi = children
+        if (
+            not isinstance(head, _Head)
+            or not isinstance(semi, Token)
+            or not isinstance(equals, Token)
+            or not isinstance(result, tuple)
+        ):
             raise TypeError("grammar and builder disagree on 'declaration'")
         body = middle[-1]
         if not isinstance(body, (_Params, _BuiltinBody)):
             raise TypeError("grammar and builder disagree on 'declaration'")
         type_params = tuple(p for p in middle[:-1] if isinstance(p, TypeParam))
+        if isinstance(body, _Params) and _is_builtin(head, body, result[0]):
+            body = _BuiltinBody()
+        elif isinstance(body, _Params):
+            self._reject_anonymous(head, body, equals)
         return _Declaration(head, type_params, body, result[0], result[1], semi)
+
+    def _reject_anonymous(self, head: _Head, body: _Params, equals: Token) -> None:
+        """An argument without a name in an ordinary combinator: most likely a missing ':'."""
+        for index, param in enumerate(body.params):
+            if not isinstance(param, _Anonymous):
+                continue
+            following = body.params[index + 1] if index + 1 < len(body.params) else None
+            if isinstance(following, _Anonymous):
+                found, line, column = f"name {str(following.token)!r}", following.token.line, following.token.column
+            elif isinstance(following, Param):
+                found, line, column = f"name {following.name!r}", following.pos.line, following.pos.column
+            else:
+                found, line, column = "'='", equals.line, equals.column
+            hint = ""
+            if head.id_token is None and all(isinstance(p, _Anonymous) for p in body.params):
+                hint = (
+                    " (arguments without names are only allowed in a builtin declaration named "
+                    "after its result type, such as 'int128 long long = Int128;')"
+                )
+            raise self.context.error(
+                f"expected ':' after parameter name {str(param.token)!r}, found {found}{hint}",
+                line or 1,
+                column or 1,
+            )
 
     def section(self, children: List[Token]) -> Token:
         marker = children[0]
@@ -274,6 +305,30 @@ class _Builder(Transformer[Token, List[_Item]]):
 
     def start(self, children: List[_Item]) -> List[_Item]:
         return children
+
+
+# Builtin types that some schemas declare with an empty body (TDLib's ``bytes = Bytes;``).
+_PRIMITIVES = frozenset({"int", "long", "double", "string", "bytes", "int128", "int256"})
+
+
+def _names_its_result(name: str, result: TypeRef) -> bool:
+    """``int128 ... = Int128``: the result is the declared name with a capital first letter."""
+    return not result.args and result.name == name[:1].upper() + name[1:]
+
+
+def _is_builtin(head: _Head, body: _Params, result: TypeRef) -> bool:
+    """A builtin declaration written like a combinator.
+
+    ``int128 long long = Int128;`` (only anonymous arguments, named after its
+    result) and ``bytes = Bytes;`` (a primitive declared with an empty body) say
+    what the runtime implements by hand; they are not constructors.
+    """
+    name = str(head.name)
+    if not _names_its_result(name, result):
+        return False
+    if body.params:
+        return all(isinstance(p, _Anonymous) for p in body.params)
+    return head.id_token is None and name in _PRIMITIVES
 
 
 _LOCK = threading.Lock()
@@ -332,7 +387,7 @@ def _build_schema(ctx: _ParseContext, items: Iterable[_Item]) -> Schema:
                 namespace=naming.namespace_of(str(head.name)),
                 explicit_id=explicit_id,
                 type_params=item.type_params,
-                params=item.body.params,
+                params=tuple(p for p in item.body.params if isinstance(p, Param)),
                 result=item.result,
                 kind="function" if kind == "function" else "constructor",
                 pos=pos,
@@ -444,10 +499,11 @@ def parse_schema(text: str, file: str = "<string>") -> Schema:
 
     Raises :class:`SchemaError` (file, line, column, source line) on any syntax error.
     """
-    return _parse(text, file, _ParseContext("", file))
+    return _parse(text, file)[0]
 
 
-def _parse(text: str, file: str, layers: _ParseContext) -> Schema:
+def _parse(text: str, file: str) -> Tuple[Schema, Optional[SourcePos]]:
+    """The schema of one text and where its ``// LAYER`` comment is (if any)."""
     ctx = _ParseContext(text, file)
     with _LOCK:
         _BUILDER.context = ctx
@@ -457,9 +513,41 @@ def _parse(text: str, file: str, layers: _ParseContext) -> Schema:
             raise _syntax_error(ctx, exc) from None
     if not isinstance(items, list):
         raise TypeError("the parser's transformer must return the list of declarations")
-    if ctx.layer is not None and ctx.layer_pos is not None:
-        layers.add_layer(ctx.layer, ctx.layer_pos)
-    return _build_schema(ctx, items)
+    return _build_schema(ctx, items), ctx.layer_pos
+
+
+def read_schema_text(path: Path) -> str:
+    """The text of a schema file: UTF-8, an optional byte-order mark dropped.
+
+    Raises :class:`SchemaError` at the line and column of the first byte that is
+    not UTF-8 (naming its offset); ``OSError`` when the file cannot be read.
+    """
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        line_end = data.find(b"\n", exc.start)
+        raw_line = data[line_start : line_end if line_end >= 0 else len(data)]
+        column = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
+        raise SchemaError(
+            f"not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}",
+            file=str(path),
+            line=line,
+            column=column,
+            source_line=raw_line.decode("utf-8", "replace").rstrip("\r"),
+        ) from None
+
+
+@functools.lru_cache(maxsize=16)
+def _parse_file(path: str, mtime_ns: int, size: int) -> Tuple[Schema, Optional[SourcePos]]:
+    """One file's parse, remembered while the file is unchanged.
+
+    ``tlgen generate`` checks a schema before handing its paths to the emitter,
+    which parses them again; the model is frozen, so both share one parse.
+    """
+    return _parse(read_schema_text(Path(path)), path)
 
 
 def parse_files(paths: Sequence[Path]) -> Schema:
@@ -472,7 +560,10 @@ def parse_files(paths: Sequence[Path]) -> Schema:
     builtins: List[BuiltinDecl] = []
     layers = _ParseContext("", "<files>")
     for path in paths:
-        schema = _parse(Path(path).read_text(encoding="utf-8"), str(path), layers)
+        stat = Path(path).stat()
+        schema, layer_pos = _parse_file(str(path), stat.st_mtime_ns, stat.st_size)
+        if schema.layer is not None and layer_pos is not None:
+            layers.add_layer(schema.layer, layer_pos)
         combinators.extend(schema.combinators)
         builtins.extend(schema.builtins)
     return Schema(tuple(combinators), tuple(builtins), layers.layer)

@@ -19,13 +19,25 @@ __all__ = ["default_schema_paths", "load_validated", "type_text"]
 
 
 def default_schema_paths() -> list[Path]:
-    """``schema/mtproto.tl`` and ``schema/api.tl`` of this checkout (or installed copy)."""
-    here = Path(__file__).resolve().parent
-    for root in (here.parent / "schema", here / "schema"):
-        paths = [root / "mtproto.tl", root / "api.tl"]
-        if all(p.is_file() for p in paths):
-            return paths
-    raise GenerationError("no schema given and the bundled schema/mtproto.tl + schema/api.tl were not found")
+    """The schema files that come with tlgen, in generation order.
+
+    A wheel carries them as package data in ``generator/schema/`` with an
+    ``order.txt`` (setup.py copies them from the checkout's top-level ``schema/``,
+    the source of truth, or from ``TLRUNTIME_SCHEMA``); a checkout or an editable
+    install reads ``schema/mtproto.tl`` and ``schema/api.tl`` beside the package.
+    """
+    package_dir = Path(__file__).resolve().parent
+    shipped = package_dir / "schema"
+    order = shipped / "order.txt"
+    if order.is_file():
+        return [shipped / name for name in order.read_text(encoding="utf-8").split()]
+    checkout = package_dir.parent / "schema"
+    paths = [checkout / "mtproto.tl", checkout / "api.tl"]
+    if not all(path.is_file() for path in paths):
+        raise GenerationError(
+            f"no SCHEMA given and no shipped schema files found (looked in {shipped} and {checkout})"
+        )
+    return paths
 
 
 def load_validated(paths: Sequence[Path] | None = None, *, quiet: bool = True) -> ValidatedSchema:
@@ -55,10 +67,5 @@ def _load(versions: Tuple[Tuple[str, int, int], ...], quiet: bool) -> ValidatedS
 
 
 def type_text(ref: TypeRef) -> str:
-    """A type reference as TL writes it: ``Vector<long>``, ``%Message``, ``!X``, ``messages.ChatFull``."""
-    prefix = "!" if ref.generic_ref else ""
-    if ref.bare and ref.name.rsplit(".", 1)[-1][:1].isupper():
-        prefix += "%"
-    if ref.args:
-        return f"{prefix}{ref.name}<{', '.join(type_text(a) for a in ref.args)}>"
-    return prefix + ref.name
+    """A type reference as TL writes it (the model's one renderer)."""
+    return ref.tl_text()

@@ -32,11 +32,19 @@ from generator.model import (
     SourcePos,
     TypeRef,
     ValidatedSchema,
+    is_bare_name,
 )
-from generator.parser import is_bare_name
 from tlruntime.errors import SchemaError
 
-__all__ = ["SchemaIdWarning", "canonical_line", "check_ids", "compute_id", "validate"]
+__all__ = [
+    "MTPROTO_SERVICE_CONSTRUCTORS",
+    "SchemaIdWarning",
+    "canonical_line",
+    "check_ids",
+    "compute_id",
+    "missing_service_constructors",
+    "validate",
+]
 
 # Types every schema may use without defining them: the primitives the runtime
 # implements by hand, the flags type, the generic vector and the any-object type.
@@ -47,6 +55,12 @@ BUILTIN_TYPES: FrozenSet[str] = frozenset(
 # Types that take exactly one type argument.
 _VECTOR_TYPES = frozenset({"Vector", "vector"})
 _MAX_FLAG_BIT = 31
+# What the runtime's handshake and session read from the generated layer; they come from
+# mtproto.tl.  A layer without them still generates, but cannot talk MTProto.
+MTPROTO_SERVICE_CONSTRUCTORS = (
+    "resPQ", "req_pq_multi", "rpc_result", "rpc_error", "msgs_ack", "ping", "pong",
+    "bad_server_salt", "new_session_created",
+)
 
 
 class SchemaIdWarning(UserWarning):
@@ -54,24 +68,6 @@ class SchemaIdWarning(UserWarning):
 
 
 # --- constructor ids ------------------------------------------------------------
-
-
-def _id_type_text(ref: TypeRef, top_level: bool = True) -> str:
-    """A type as it appears in the id line: ``<``/``>`` become spaces, and a field whose
-    whole type is ``bytes`` is written ``string``.
-
-    ``bytes`` inside type arguments is kept: every ``Vector<bytes>`` field of layer 229
-    (``updateMessagePollVote#7699f014``, ``codeSettings#ad253d78``, ``messages.sendVote#10ea6184``...)
-    hashes as ``Vector bytes``; renaming it too would break seven api.tl ids.
-    """
-    if ref.name == "#":
-        return "#"
-    if ref.generic_ref:
-        return "!" + ref.name
-    name = "string" if top_level and ref.name == "bytes" else ref.name
-    if ref.bare and not is_bare_name(name):
-        name = "%" + name
-    return " ".join([name, *(_id_type_text(arg, top_level=False) for arg in ref.args)])
 
 
 def _is_true_flag(param: Param) -> bool:
@@ -82,9 +78,9 @@ def canonical_line(c: Combinator) -> str:
     """The text whose CRC32 is the constructor id, built from the parsed model.
 
     Written without its id, without ``flags.N?true`` parameters, with a
-    ``bytes`` field type as ``string`` (not inside ``Vector<bytes>``: see
-    :func:`_id_type_text`), ``Vector<T>`` as ``Vector T``,
-    ``{X:Type}`` as ``X:Type``, single spaces and no ``;``.
+    ``bytes`` field type as ``string`` (not inside ``Vector<bytes>``),
+    ``Vector<T>`` as ``Vector T``, ``%T`` as T's bare name (see
+    :meth:`TypeRef.id_text`), ``{X:Type}`` as ``X:Type``, single spaces and no ``;``.
     """
     parts = [c.name]
     parts.extend(f"{tp.name}:{tp.kind}" for tp in c.type_params)
@@ -92,9 +88,9 @@ def canonical_line(c: Combinator) -> str:
         if _is_true_flag(param):
             continue
         condition = f"{param.flag.field}.{param.flag.bit}?" if param.flag is not None else ""
-        parts.append(f"{param.name}:{condition}{_id_type_text(param.type)}")
+        parts.append(f"{param.name}:{condition}{param.type.id_text()}")
     parts.append("=")
-    parts.append(_id_type_text(c.result))
+    parts.append(c.result.id_text())
     return " ".join(parts)
 
 
@@ -132,6 +128,10 @@ class _TypeUniverse:
 
     def __init__(self, schema: Schema) -> None:
         self.boxed: Set[str] = {c.result.name for c in schema.combinators if c.kind == "constructor"}
+        self.constructors_of: Dict[str, List[str]] = {}
+        for c in schema.combinators:
+            if c.kind == "constructor":
+                self.constructors_of.setdefault(c.result.name, []).append(c.name)
         self.constructors: Set[str] = {c.name for c in schema.combinators if c.kind == "constructor"}
         self.builtin: Set[str] = set(BUILTIN_TYPES)
         for decl in schema.builtins:
@@ -167,9 +167,20 @@ class _TypeUniverse:
         lower = is_bare_name(name)
         if ref.bare and not lower:
             # `%Message`: the bare form of a type (or, loosely, a constructor).
-            if name in self.boxed or name in self.constructors:
+            if name in self.constructors:
                 return
-            raise _error(f"unknown type {name!r} in bare reference '%{name}'", ref.pos, c.pos)
+            if name not in self.boxed:
+                raise _error(f"unknown type {name!r} in bare reference '%{name}'", ref.pos, c.pos)
+            # The bare form is written without a constructor id: only one constructor can be meant.
+            found = self.constructors_of[name]
+            if len(found) != 1:
+                raise _error(
+                    f"'%{name}' needs a type with exactly one constructor; {name} has "
+                    f"{len(found)} ({', '.join(found)})",
+                    ref.pos,
+                    c.pos,
+                )
+            return
         if lower:
             if name in self.builtin or name in self.constructors:
                 return
@@ -351,3 +362,9 @@ def validate(schema: Schema) -> ValidatedSchema:
     checked, mismatches = check_ids(schema.combinators)
     _check_unique_ids(checked)
     return ValidatedSchema(schema, checked, mismatches)
+
+
+def missing_service_constructors(schema: Schema) -> Tuple[str, ...]:
+    """The :data:`MTPROTO_SERVICE_CONSTRUCTORS` that ``schema`` does not define (forgot mtproto.tl?)."""
+    defined = {c.name for c in schema.combinators}
+    return tuple(name for name in MTPROTO_SERVICE_CONSTRUCTORS if name not in defined)

@@ -41,7 +41,6 @@ __all__ = [
     "pack_int256",
     "pack_bool",
     "read_int",
-    "read_uint",
     "read_long",
     "read_double",
     "read_int128",
@@ -71,7 +70,6 @@ __all__ = [
     "pack_vector_bool",
     "pack_vector_int128",
     "pack_vector_int256",
-    "pack_vector_objects",
     "check_end",
     "check_exact",
 ]
@@ -79,10 +77,7 @@ __all__ = [
 T = TypeVar("T")
 Reader = Callable[[bytes, int], "tuple[T, int]"]
 
-BOOL_TRUE_ID = 0x997275B5
-BOOL_FALSE_ID = 0xBC799737
-VECTOR_ID = 0x1CB5C415
-GZIP_PACKED_ID = 0x3072CFA1
+from .protocol import BOOL_FALSE_ID, BOOL_TRUE_ID, GZIP_PACKED_ID, VECTOR_ID  # noqa: E402 - the one home of the ids
 
 # A vector can never hold more elements than there are 4-byte words left, but a
 # hostile count should fail before ``range(n)`` even starts: cap it absolutely too.
@@ -215,23 +210,11 @@ def pack_vector_int256(values: list[int]) -> bytes:
     return _II.pack(VECTOR_ID, len(values)) + b"".join([pack_int256(v) for v in values])
 
 
-def pack_vector_objects(values: list[T], pack: Callable[[T], bytes], boxed: bool = True) -> bytes:
-    """A vector of objects (``pack`` serializes one element); ``boxed=False`` for ``vector<t>``."""
-    body = b"".join([pack(v) for v in values])
-    if boxed:
-        return _II.pack(VECTOR_ID, len(values)) + body
-    return _UINT.pack(len(values)) + body
-
-
 # --- reading ------------------------------------------------------------------
 
 
 def read_int(data: bytes, offset: int) -> tuple[int, int]:
     return _INT.unpack_from(data, offset)[0], offset + 4
-
-
-def read_uint(data: bytes, offset: int) -> tuple[int, int]:
-    return _UINT.unpack_from(data, offset)[0], offset + 4
 
 
 def read_long(data: bytes, offset: int) -> tuple[int, int]:

@@ -45,8 +45,7 @@ __all__ = [
     "read_rpc_result",
 ]
 
-RPC_RESULT_ID = 0xF35C6D01
-RPC_ERROR_ID = 0x2144CA19
+from .protocol import GZIP_PACKED_ID, MESSAGE_ID, MSG_CONTAINER_ID, RPC_ERROR_ID, RPC_RESULT_ID  # noqa: E402
 
 _UINT = struct.Struct("<I")
 _ENTRY_HEAD = struct.Struct("<qii")
@@ -57,7 +56,7 @@ class GzipPacked(TLObject):
     """``gzip_packed#3072cfa1 packed_data:bytes = Object;``"""
 
     __slots__ = ("packed_data",)
-    CONSTRUCTOR_ID = 0x3072CFA1
+    CONSTRUCTOR_ID = GZIP_PACKED_ID
     TL_NAME = "gzip_packed"
     TL_LINE = "gzip_packed#3072cfa1 packed_data:bytes = Object;"
     FIELDS = (Field("packed_data", "packed_data", "bytes", None, None),)
@@ -81,6 +80,13 @@ class GzipPacked(TLObject):
     def _bytes(self) -> bytes:
         return _UINT.pack(self.CONSTRUCTOR_ID) + pack_bytes(self.packed_data)
 
+    def __getattr__(self, name: str) -> Callable[[], bytes]:
+        # A gzip_packed may stand for a value of any TL type: it answers every type's
+        # serializing method (``_tl_InputPeer``...) that generated fields write through.
+        if name.startswith("_tl_"):
+            return self._bytes
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     @classmethod
     def _read(cls, data: bytes, offset: int) -> tuple[Self, int]:
         self = _new(cls)
@@ -97,7 +103,7 @@ class ContainerMessage(TLObject):
     """
 
     __slots__ = ("msg_id", "seqno", "body")
-    CONSTRUCTOR_ID = 0x5BB8E511
+    CONSTRUCTOR_ID = MESSAGE_ID
     TL_NAME = "message"
     TL_LINE = "message#5bb8e511 msg_id:long seqno:int bytes:int body:Object = Message;"
     FIELDS = (
@@ -152,7 +158,7 @@ class MsgContainer(TLObject):
     """``msg_container#73f1f8dc messages:vector<%Message> = MessageContainer;``"""
 
     __slots__ = ("messages",)
-    CONSTRUCTOR_ID = 0x73F1F8DC
+    CONSTRUCTOR_ID = MSG_CONTAINER_ID
     TL_NAME = "msg_container"
     TL_LINE = "msg_container#73f1f8dc messages:vector<message> = MessageContainer;"
     FIELDS = (Field("messages", "messages", "vector<message>", None, None),)

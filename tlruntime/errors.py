@@ -405,3 +405,23 @@ class BadMessageError(TLError):
 
 
 __all__ += ["SessionCheckError", "BadMessageError"]
+
+
+class SessionResetError(ConnectionLostError):
+    """The server lost the session (or the auth key) while this request had no answer.
+
+    The request may or may not have run there (``maybe_executed`` is always
+    True): it is the one case MTProto cannot make exactly-once.  Raised
+    instead of re-sending when the client runs with ``on_session_reset="raise"``
+    (the default); retry it yourself if running it twice is harmless.
+    """
+
+    maybe_executed = True
+
+    def __init__(self, reason: str, request: object = None) -> None:
+        self.request = request
+        name = getattr(type(request), "TL_NAME", type(request).__name__)
+        super().__init__(f"{name} may have run in a lost session ({reason}); not re-sent")
+
+
+__all__ += ["SessionResetError"]

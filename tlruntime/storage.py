@@ -66,6 +66,8 @@ class _SQLiteFile:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = os.fspath(path)
+        if self.path != ":memory:" and not self.path.startswith("file:"):
+            _create_private(self.path)
         self._db = sqlite3.connect(self.path, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL" if self.path != ":memory:" else "PRAGMA journal_mode=MEMORY")
         self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)")
@@ -86,6 +88,18 @@ class _SQLiteFile:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+def _create_private(path: str) -> None:
+    """Create ``path`` readable by its owner only (0600) unless it exists: it holds auth keys.
+
+    SQLite gives its ``-wal`` and ``-shm`` files the database file's mode.
+    """
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(descriptor)
 
 
 def _check_key(auth_key: bytes) -> None:

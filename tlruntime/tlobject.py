@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 import struct
 import zlib
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generic, NamedTuple, TypeVar
 
 from .binary import (
     BOOL_FALSE_ID,
@@ -52,6 +52,7 @@ __all__ = [
     "READERS",
     "unpack_id",
     "register",
+    "register_index",
     "read_object",
     "read_boxed",
     "read_vector_boxed",
@@ -60,6 +61,9 @@ __all__ = [
     "bytes_of",
     "bare_bytes_of",
     "pack_vector_boxed",
+    "join_vector",
+    "type_method_name",
+    "type_writer",
     "vector_writer",
     "BOOL_TRUE_BYTES",
     "BOOL_FALSE_BYTES",
@@ -199,12 +203,27 @@ class TLObject:
         return to_json(self, indent=indent, bytes_as=bytes_as, big_ints_as_strings=big_ints_as_strings)
 
 
-class TLRequest(TLObject):
-    """A TL function (an RPC request); ``read_result`` reads its answer from ``rpc_result``."""
+R = TypeVar("R", covariant=True)
+
+
+class TLRequest(TLObject, Generic[R]):
+    """A TL function (an RPC request) whose result is ``R``; ``read_result`` reads it from ``rpc_result``.
+
+    Generated functions name their result type in their base
+    (``class ExportChatInvite(TLRequest["abcs.ExportedChatInvite"])``), so a type
+    checker knows what ``await client(request)`` returns.
+    """
 
     __slots__ = ()
 
-    def read_result(self, data: bytes | bytearray | memoryview, offset: int = 0) -> tuple[object, int]:
+    if not TYPE_CHECKING:
+
+        def __class_getitem__(cls, item: object) -> type:
+            # The subscription is for type checkers: at run time it is the class itself, so
+            # the ~800 generated functions build no typing alias objects when they load.
+            return cls
+
+    def read_result(self, data: bytes | bytearray | memoryview, offset: int = 0) -> tuple[R, int]:
         """Read this function's result type at ``offset``: ``(value, end)``."""
         raise NotImplementedError
 
@@ -241,6 +260,22 @@ _CLASSES: dict[int, Any] = {}
 _READERS: dict[int, Reader] = {}
 READERS = _READERS
 _LOCATIONS: dict[int, tuple[str, str]] | None = None
+_DEFAULT_INDEX = "tlruntime.tl._index"
+# Id indexes of layers generated into other packages (``--package``), ahead of the default one.
+_LAYER_INDEXES: list[str] = []
+
+
+def register_index(index_module: str) -> None:
+    """Put a generated layer's id index ahead of ``tlruntime.tl``'s in the id dispatch.
+
+    The ``__init__`` of a layer generated into another package calls this, so boxed
+    values read through it are its classes; ids it lacks still resolve to the
+    default layer when that is generated.  Classes already loaded stay cached.
+    """
+    global _LOCATIONS
+    if index_module not in _LAYER_INDEXES:
+        _LAYER_INDEXES.append(index_module)
+        _LOCATIONS = None
 
 
 def register(cls: type[TLObject]) -> type[TLObject]:
@@ -253,11 +288,20 @@ def register(cls: type[TLObject]) -> type[TLObject]:
 def _locations() -> dict[int, tuple[str, str]]:
     global _LOCATIONS
     if _LOCATIONS is None:
-        try:
-            index = importlib.import_module("tlruntime.tl._index")
-        except ImportError as exc:  # pragma: no cover - a setup problem, not an input problem
-            raise RuntimeError("the generated layer is missing: run `make generate`") from exc
-        _LOCATIONS = index.LOCATIONS
+        merged: dict[int, tuple[str, str]] = {}
+        for name in [*_LAYER_INDEXES, _DEFAULT_INDEX]:
+            try:
+                index = importlib.import_module(name)
+            except ImportError as exc:  # pragma: no cover - a setup problem, not an input problem
+                if name == _DEFAULT_INDEX and _LAYER_INDEXES:
+                    continue
+                raise RuntimeError("the generated layer is missing: run `make generate`") from exc
+            if not merged:
+                merged = dict(index.LOCATIONS) if _LAYER_INDEXES else index.LOCATIONS
+            else:
+                for cid, where in index.LOCATIONS.items():
+                    merged.setdefault(cid, where)
+        _LOCATIONS = merged
     return _LOCATIONS
 
 
@@ -460,6 +504,30 @@ def bare_bytes_of(value: TLObject) -> bytes:
     return value._bytes()[4:]
 
 
+def join_vector(items: list[bytes]) -> bytes:
+    """``Vector<T>`` of already serialized boxed items (the generated code serializes each
+    through its type's method, which is the element type check)."""
+    return b"".join([_VECTOR_BYTES, _UINT.pack(len(items)), *items])
+
+
+def type_method_name(type_name: str) -> str:
+    """The serializing method every generated constructor of the TL type ``type_name`` carries.
+
+    ``InputPeer`` -> ``_tl_InputPeer``; ``messages.ChatFull`` -> ``_tl_messages__ChatFull``.
+    A field of that type is written by calling this method on its value, so a value of
+    another TL type fails on the attribute lookup the write does anyway: the type check
+    costs nothing when the types are right.
+    """
+    return "_tl_" + type_name.replace(".", "__")
+
+
+def type_writer(method: str, bare: bool = False) -> Callable[[Any], bytes]:
+    """Element writer for vectors of a TL type's values, through the type's method (its type check)."""
+    if bare:
+        return lambda value: getattr(value, method)()[4:]
+    return lambda value: getattr(value, method)()
+
+
 def pack_vector_boxed(values: list[Any]) -> bytes:
     """``Vector<T>`` of boxed objects."""
     return b"".join([_VECTOR_BYTES, _UINT.pack(len(values))] + [v._bytes() for v in values])
@@ -528,7 +596,21 @@ def _describe_problem(tl_type: str, value: object) -> str | None:
         return None if isinstance(value, (TLObject, bool, list)) else f"expected a TL object, got {type(value).__name__}"
     if not isinstance(value, TLObject):
         return f"expected a TL object of type {tl_type}, got {type(value).__name__}"
-    return None
+    return _describe_wrong_type(tl_type, value)
+
+
+def _describe_wrong_type(tl_type: str, value: TLObject) -> str | None:
+    """Why the TL object ``value`` is not of the TL type ``tl_type`` (``InputPeer``, ``%Entry``,
+    ``future_salt``), or None if it is (or the type cannot be told from the text)."""
+    name = tl_type.removeprefix("%")
+    if name.startswith("!") or not name:
+        return None
+    given = f"{type(value).__name__} ({value.TL_NAME})"
+    if name.rsplit(".", 1)[-1][:1].islower():  # a bare constructor, named by its TL name
+        return None if value.TL_NAME == name else f"expected {name}, got {given}"
+    if hasattr(value, type_method_name(name)):
+        return None
+    return f"expected {name}, got {given}"
 
 
 def encode_error(obj: TLObject, exc: BaseException) -> EncodeError:
@@ -545,10 +627,3 @@ def encode_error(obj: TLObject, exc: BaseException) -> EncodeError:
         if problem:
             return EncodeError(f"{type(obj).__name__}.{f.name} ({f.tl_type}): {problem}")
     return EncodeError(f"cannot serialize {type(obj).__name__}: {exc}")
-
-
-def iter_fields(obj: TLObject) -> Iterable[tuple[Field, object]]:
-    """The (field, value) pairs of ``obj`` that have an attribute (``#`` fields excluded)."""
-    for f in obj.FIELDS:
-        if f.tl_type != "#":
-            yield f, getattr(obj, f.name)

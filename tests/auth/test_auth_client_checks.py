@@ -315,7 +315,7 @@ def test_retry_bound(server_key: RSAPrivateKey) -> None:
 def test_client_refuses_even_msg_id_from_server(server_key: RSAPrivateKey) -> None:
     public = server_key.public_key
     client = ClientHandshake([public], dc_id=2, random_bytes=SeededRandom(9), clock=FixedClock(NOW))
-    server = ServerHandshake([server_key], random_bytes=SeededRandom(10), msg_ids=lambda: 8)
+    server = ServerHandshake([server_key], random_bytes=SeededRandom(10), msg_ids=lambda: 8, clock=FixedClock(NOW))
     with pytest.raises(HandshakeError, match="even msg_id"):
         exchange(client, server)
 

@@ -107,7 +107,7 @@ def test_server_repeats_its_answer_to_a_repeated_request(server_key: RSAPrivateK
 
 
 def test_server_accepts_legacy_req_pq(server_key: RSAPrivateKey) -> None:
-    server = ServerHandshake([server_key], random_bytes=SeededRandom(22))
+    server = ServerHandshake([server_key], random_bytes=SeededRandom(22), clock=lambda: 4.0)
     answer = server.receive(pack_plain(bytes(functions.ReqPq(nonce=123456789)), 4 << 32))
     assert isinstance(answer, bytes)
     msg_id, body = unpack_plain(answer)

@@ -305,23 +305,55 @@ def test_wrong_nonce_in_set_client_dh_params(server_key: RSAPrivateKey) -> None:
 # --- the driver ---------------------------------------------------------------------------
 
 
+#: A fixed server clock and a client msg_id for "now" on it.
+_NOW = 1_700_000_000.0
+_NOW_ID = int(_NOW) << 32
+
+
+def _clocked(server_key: RSAPrivateKey) -> ServerHandshake:
+    return ServerHandshake([server_key], random_bytes=SeededRandom(1), clock=lambda: _NOW)
+
+
 def test_driver_rejects_client_msg_id_not_divisible_by_4(server_key: RSAPrivateKey) -> None:
-    server = ServerHandshake([server_key], random_bytes=SeededRandom(1))
-    with pytest.raises(HandshakeError, match="not divisible by 4"):
-        server.receive(pack_plain(bytes(functions.ReqPqMulti(nonce=1)), 6))
+    with pytest.raises(HandshakeError, match="not a positive multiple of 4"):
+        _clocked(server_key).receive(pack_plain(bytes(functions.ReqPqMulti(nonce=1)), _NOW_ID + 6))
+
+
+@pytest.mark.parametrize(
+    ("msg_id", "match"),
+    [
+        (0, "not a positive multiple of 4"),
+        (-(_NOW_ID), "not a positive multiple of 4"),
+        (_NOW_ID + (31 << 32), r"\+31 s from server time"),
+        (_NOW_ID - (301 << 32), r"-301 s from server time"),
+        (4, "s from server time"),
+    ],
+)
+def test_driver_checks_the_unencrypted_msg_id_like_an_encrypted_one(
+    server_key: RSAPrivateKey, msg_id: int, match: str
+) -> None:
+    # The same window as encrypted messages (-300..+30 s): 0, negative and far-off ids are refused.
+    with pytest.raises(HandshakeError, match=match):
+        _clocked(server_key).receive(pack_plain(bytes(functions.ReqPqMulti(nonce=1)), msg_id))
+
+
+def test_driver_accepts_a_msg_id_inside_the_window(server_key: RSAPrivateKey) -> None:
+    for skew in (-299, 0, 29):
+        answer = _clocked(server_key).receive(pack_plain(bytes(functions.ReqPqMulti(nonce=1)), _NOW_ID + (skew << 32)))
+        assert isinstance(answer, bytes)
 
 
 def test_driver_rejects_out_of_order_requests(server_key: RSAPrivateKey) -> None:
-    server = ServerHandshake([server_key], random_bytes=SeededRandom(1))
+    server = _clocked(server_key)
     request = functions.SetClientDHParams(nonce=1, server_nonce=2, encrypted_data=bytes(16))
     with pytest.raises(HandshakeError, match="SetClientDHParams is out of order"):
-        server.receive(pack_plain(bytes(request), 8))
+        server.receive(pack_plain(bytes(request), _NOW_ID))
 
 
 def test_driver_rejects_non_handshake_objects(server_key: RSAPrivateKey) -> None:
-    server = ServerHandshake([server_key], random_bytes=SeededRandom(1))
+    server = _clocked(server_key)
     with pytest.raises(HandshakeError, match="got Ping"):
-        server.receive(pack_plain(bytes(functions.Ping(ping_id=1)), 8))
+        server.receive(pack_plain(bytes(functions.Ping(ping_id=1)), _NOW_ID))
 
 
 def test_driver_rejects_an_encrypted_message(server_key: RSAPrivateKey) -> None:

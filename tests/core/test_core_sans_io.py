@@ -23,6 +23,7 @@ CORE = (
     "tlruntime.auth.client",
     "tlruntime.auth.server",
     "tlruntime.auth.pq",
+    "tlruntime.endpoint",
 )
 
 _PROBE = """
@@ -42,6 +43,13 @@ for payload in client.outgoing():
     server.receive(payload)
 for payload in server.outgoing():
     client.receive(payload)
+from tlruntime.endpoint import ServerEndpoint
+from tlruntime.transports import make_client_codec
+endpoint = ServerEndpoint([key])
+connection = endpoint.connect(("127.0.0.1", 1))
+codec = make_client_codec("intermediate")
+connection.receive(codec.initial_bytes() + codec.encode(bytes(8) + bytes(32)))
+endpoint.poll()
 print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("asyncio", "socket", "selectors", "ssl"))))
 """
 

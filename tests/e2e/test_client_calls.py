@@ -1,7 +1,7 @@
 """How the client turns calls into packets, and how a call ends: answer, timeout or cancellation.
 
 Packets are counted where they arrive, by the loopback server's session
-(``messages_received`` counts encrypted payloads), so these tests see what
+(``packets_received`` counts encrypted payloads), so these tests see what
 really went over the socket.
 """
 
@@ -18,11 +18,11 @@ from tlruntime.client import Client
 from tlruntime.client import core as client_core
 from tlruntime.crypto.rsa import RSAPrivateKey
 from tlruntime.server import LoopbackServer, RequestContext
-from tlruntime.server.sessions import ServerSession
+from tlruntime.endpoint import SessionSlot
 from tlruntime.tl import functions, types
 
 
-def _served(server: LoopbackServer, client: Client) -> ServerSession:
+def _served(server: LoopbackServer, client: Client) -> SessionSlot:
     assert client.auth_key_id is not None and client.session is not None
     served = server.session(client.auth_key_id, client.session.session_id or 0)
     assert served is not None
@@ -35,18 +35,18 @@ async def _packets_per_iteration(server_key: RSAPrivateKey) -> None:
             await client(functions.Ping(ping_id=0))  # opens the server's session
             served = _served(server, client)
 
-            before = served.messages_received
+            before = served.packets_received
             pong = await client(functions.Ping(ping_id=1))
             assert isinstance(pong, types.Pong) and pong.ping_id == 1
-            assert served.messages_received - before == 1  # a lone call: one packet
+            assert served.packets_received - before == 1  # a lone call: one packet
 
             calls = 100
-            before = served.messages_received
+            before = served.packets_received
             pongs = await asyncio.gather(*(client(functions.Ping(ping_id=i)) for i in range(calls)))
             assert [pong.ping_id for pong in pongs] == list(range(calls))
             # Calls made in one loop iteration share containers of PIPELINE_BATCH
             # (each written when full); the first call does not go out alone.
-            assert served.messages_received - before == math.ceil(calls / client_core.PIPELINE_BATCH)
+            assert served.packets_received - before == math.ceil(calls / client_core.PIPELINE_BATCH)
 
 
 def test_calls_of_one_iteration_share_containers(server_key: RSAPrivateKey, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import struct
+import time
 
 import pytest
 
@@ -73,8 +74,11 @@ def test_unknown_auth_key_gets_404(server_key: RSAPrivateKey) -> None:
     run(scenario())
 
 
-def test_tampered_message_is_dropped_silently(server_key: RSAPrivateKey) -> None:
-    """A message under a known key that fails msg_key is ignored; the connection lives on."""
+def test_tampered_message_closes_the_connection(server_key: RSAPrivateKey) -> None:
+    """A message under a known key that fails msg_key closes its connection (never a silent drop).
+
+    The forged frame comes on a connection of its own; the client's connection is not disturbed.
+    """
 
     async def scenario() -> None:
         async with LoopbackServer(host=HOST, port=0, private_key=server_key) as server:
@@ -83,9 +87,12 @@ def test_tampered_message_is_dropped_silently(server_key: RSAPrivateKey) -> None
                 session = client.session
                 assert session is not None
                 forged = session.auth_key_id + os.urandom(16) + os.urandom(64)
-                link = client._link  # the test reaches in to inject one forged frame
-                assert link is not None
-                link.send(forged)
+                reader, writer = await asyncio.open_connection(HOST, server.port)
+                writer.write(b"\xee\xee\xee\xee" + struct.pack("<I", len(forged)) + forged)
+                started = time.monotonic()
+                assert await asyncio.wait_for(reader.read(), 5) == b""  # closed, nothing answered
+                assert time.monotonic() - started < 1
+                writer.close()
                 invite = await client(functions.messages.ExportChatInvite(peer=types.InputPeerSelf()))
                 assert isinstance(invite, types.ChatInviteExported)
                 assert client.reconnects == 0

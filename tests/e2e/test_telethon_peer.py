@@ -38,31 +38,12 @@ from e2e_support import HOST, future_date, run
 logging.getLogger("telethon").setLevel(logging.WARNING)
 
 
-def _strip_spec_padding(packet: bytes) -> bytes:
-    """Cut the 0..15 padding bytes the transport spec allows after an MTProto message.
+class _PlainPaddedCodec(RandomizedIntermediatePacketCodec):
+    """Telethon only uses padded intermediate behind MTProxy; configure the plain 0xdddddddd tag.
 
-    Telethon's ``RandomizedIntermediatePacketCodec`` strips only ``len % 4``
-    bytes (it assumes 0..3 bytes of padding), so any spec-conforming server
-    that pads by 4..15 bytes, ours included, breaks its AES-IGE decryption.
-    The message length is recoverable from the message itself: unencrypted
-    ones carry it at byte 16, encrypted ones are 24 + 16k bytes.
+    Its reader is Telethon's own: it strips ``len % 4`` padding bytes, which
+    works because our server writes 0..3 bytes (as MTProxy does).
     """
-    if len(packet) < 20:
-        return packet[:4]  # a bare transport error code
-    if packet[:8] == bytes(8):
-        return packet[: 20 + int.from_bytes(packet[16:20], "little")]
-    return packet[: 24 + (len(packet) - 24) // 16 * 16]
-
-
-class _SpecPaddedCodec(RandomizedIntermediatePacketCodec):
-    """Telethon's padded intermediate codec (its encoder untouched) with a spec-conforming reader."""
-
-    async def read_packet(self, reader):  # type: ignore[no-untyped-def]
-        return _strip_spec_padding(await IntermediatePacketCodec.read_packet(self, reader))
-
-
-class _PlainPaddedCodec(_SpecPaddedCodec):
-    """Telethon only uses padded intermediate behind MTProxy; give it the plain 0xdddddddd tag."""
 
     tag = b"\xdd\xdd\xdd\xdd"
 
@@ -78,7 +59,7 @@ class ConnectionTcpObfuscatedIntermediate(ObfuscatedConnection):
 
 class ConnectionTcpObfuscatedPadded(ObfuscatedConnection):
     obfuscated_io = ObfuscatedIO
-    packet_codec = _SpecPaddedCodec
+    packet_codec = RandomizedIntermediatePacketCodec
 
 
 CONNECTIONS = {

@@ -47,6 +47,17 @@ KNOWN_IDS = [
     # `bytes` inside Vector<> is hashed as written: these ids prove it.
     "updateMessagePollVote#7699f014 poll_id:long peer:Peer options:Vector<bytes> positions:Vector<int> qts:int = Update;",
     "messagePeerVoteMultiple#4628f6e6 peer:Peer options:Vector<bytes> date:int = MessagePeerVote;",
+    # Other libraries' spellings of the same lines (Telethon's and TDLib's mtproto files, tdesktop's
+    # scheme.tl, TDLib's secret_api.tl): `%Message` hashes as the bare name `message`.
+    "msg_container#73f1f8dc messages:vector<%Message> = MessageContainer;",
+    "message#5bb8e511 msg_id:long seqno:int bytes:int body:Object = Message;",
+    "future_salts#ae500895 req_msg_id:long now:int salts:vector<future_salt> = FutureSalts;",
+    "help.configSimple#d997c3c5 date:int expires:int dc_id:int ip_port_list:Vector<ipPort> = help.ConfigSimple;",
+    "decryptedMessage#91cc4674 flags:# random_id:long ttl:int message:string media:flags.9?DecryptedMessageMedia "
+    "entities:flags.7?Vector<MessageEntity> via_bot_name:flags.11?string reply_to_random_id:flags.3?long "
+    "grouped_id:flags.17?long = DecryptedMessage;",
+    "documentAttributeAudio#9852f9c6 flags:# voice:flags.10?true duration:int title:flags.0?string "
+    "performer:flags.1?string waveform:flags.2?bytes = DocumentAttribute;",
 ]
 
 
@@ -62,8 +73,10 @@ def test_canonical_line() -> None:
         "invokeWithLayer X:Type layer:int query:!X = X"
     )
     assert canonical_line(one("a#1 flags:# t:flags.0?true b:flags.1?bytes c:Vector<bytes> d:%T = R;")) == (
-        "a flags:# b:flags.1?string c:Vector bytes d:%T = R"
+        "a flags:# b:flags.1?string c:Vector bytes d:t = R"
     )
+    # `%T` is hashed as T's bare name, the namespace kept (msg_container's id needs `vector message`).
+    assert canonical_line(one("a#1 v:vector<%ns.Thing> w:%ns.Thing = R;")) == "a v:vector ns.thing w:ns.thing = R"
     # A parameter *named* bytes keeps its name.
     assert canonical_line(one("msg#1 bytes:int = M;")) == "msg bytes:int = M"
     assert canonical_line(one("g#1 l:Vector<Vector<long>> = Vector<int>;")) == "g l:Vector Vector long = Vector int"
@@ -120,6 +133,10 @@ BROKEN = [
     pytest.param("a#1 x:Vector<Nope> = A;", 1, 14, "unknown type 'Nope'", id="unknown-type-in-vector"),
     pytest.param("a#1 x:vector<nope> = A;", 1, 14, "unknown bare type or constructor 'nope'", id="unknown-bare"),
     pytest.param("a#1 x:%Nope = A;", 1, 7, "unknown type 'Nope' in bare reference", id="unknown-percent"),
+    pytest.param(
+        "a#1 = T;\nb#2 = T;\nc#3 x:vector<%T> = C;", 3, 14,
+        "'%T' needs a type with exactly one constructor; T has 2 (a, b)", id="percent-of-two-constructors",
+    ),
     pytest.param("a#1 {X:Type} x:!Y = A;", 1, 16, "'!Y' names no generic parameter", id="unknown-generic"),
     pytest.param("a#1 x:Vector = A;", 1, 7, "takes 1 type argument(s), got 0", id="vector-without-arg"),
     pytest.param("a#1 x:int<long> = A;", 1, 7, "takes 0 type argument(s), got 1", id="args-on-int"),

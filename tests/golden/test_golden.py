@@ -44,12 +44,12 @@ def test_seed_classes_match_goldens() -> None:
 
 def test_generation_is_deterministic_and_removes_stale_files(tmp_path: Path) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
-    (second / "types").mkdir(parents=True)
-    (second / "types" / "stale_leftover.py").write_text("x = 1\n")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         generate_layer(SCHEMAS, first)
         generate_layer(SCHEMAS, second)
+        (second / "types" / "stale_leftover.py").write_text("x = 1\n")
+        generate_layer(SCHEMAS, second)  # its own output (marker file): replaced
     assert not (second / "types" / "stale_leftover.py").exists()
     comparison = filecmp.dircmp(first, second)
     pending = [comparison]

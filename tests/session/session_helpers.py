@@ -78,6 +78,7 @@ def make_pair(
     skew: float = 0.0,
     init_connection: Callable[[object], object] | None = None,
     on_answer: AnswerSink | None = None,
+    answer_memory: int = 16384,
 ) -> Pair:
     """A client whose clock runs ``skew`` seconds off the server's (answers to ``on_answer`` if given)."""
     server_clock = FakeClock()
@@ -90,9 +91,11 @@ def make_pair(
         random_bytes=seeded_random(1),
         init_connection=init_connection,
         on_answer=on_answer,
+        on_session_reset="resend",
     )
     server = Session(
-        AUTH_KEY, side="server", server_salt=SERVER_SALT, clock=server_clock, random_bytes=seeded_random(2)
+        AUTH_KEY, side="server", server_salt=SERVER_SALT, clock=server_clock, random_bytes=seeded_random(2),
+        answer_memory=answer_memory,
     )
     return Pair(client, server, client_clock, server_clock)
 

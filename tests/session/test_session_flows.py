@@ -7,6 +7,8 @@ from typing import Sequence, TypeVar
 
 import pytest
 from session_helpers import (
+    AUTH_KEY,
+    answer_invite,
     NOW,
     SERVER_SALT,
     decrypt_body,
@@ -136,21 +138,30 @@ def _acked_ids(payload: bytes) -> set[int]:
 def test_client_acks_wait_for_a_batch_then_ride_with_a_request_or_go_alone_when_flushed() -> None:
     pair = make_pair()
     pair.client.send(seed_request())
-    pair.round_trip()
-    answered = {msg_id for msg_id, out in pair.server._outbox.recent.items() if out.content_related}
+    for event in only(pair.to_server(), Request):
+        answer_invite(pair.server, event)
+    server_payloads = pair.server.outgoing()
+    answered = {
+        entry.msg_id
+        for payload in server_payloads
+        for entry in entries_of(decrypt_body(payload, crypto.SERVER_TO_CLIENT))
+        if entry.seqno & 1
+    }
+    for payload in server_payloads:
+        pair.client.receive(payload)
     assert pair.client.pending_bytes() is None  # one pending ack is not worth a packet
     # A lone pending ack does not turn the next request into a container...
     pair.client.send(seed_request("next"))
     [payload] = pair.client.outgoing()
     assert wire.constructor_of(decrypt_body(payload, crypto.CLIENT_TO_SERVER).body) != wire.MSG_CONTAINER
     pair.server.receive(payload)
-    assert pair.server._answer_of
-    # ...but a flush sends what is pending, and the server forgets the acknowledged answers.
+    assert pair.server.unacknowledged_answers() == 1
+    # ...but a flush sends what is pending, and the server marks the answers acknowledged.
     pair.client.flush_acks()
     [ack_payload] = pair.client.outgoing()
     assert _acked_ids(ack_payload) == answered
     pair.server.receive(ack_payload)
-    assert pair.server._answer_of == {}
+    assert pair.server.unacknowledged_answers() == 0
     # Once ACK_BATCH acks gather they ride with the next request, in one container.
     for _ in range(20):
         pair.server.send_update(types.UpdatesTooLong())
@@ -180,7 +191,7 @@ def test_server_does_not_ack_requests_it_answers() -> None:
     pair = make_pair()
     pair.client.send(seed_request())
     pair.round_trip()
-    assert not pair.server._outbox.acks
+    assert not pair.server.has_outgoing()  # the rpc_result acknowledged the request: no msgs_ack left
 
 
 def test_bad_server_salt_resends_with_new_salt_and_new_msg_id() -> None:
@@ -224,7 +235,12 @@ def test_seqno_too_low_is_repaired() -> None:
     pair = make_pair()
     pair.client.send(seed_request())
     pair.round_trip()
-    pair.client._outbox.content_count = 0  # as if the counter had been lost
+    # A restarted client process (a second later) resumes the session id but lost its seq_no counter.
+    pair.client_clock.advance(1)
+    pair.server_clock.advance(1)
+    pair.client = Session(
+        AUTH_KEY, side="client", session_id=pair.client.session_id, server_salt=SERVER_SALT, clock=pair.client_clock
+    )
     msg_id = pair.client.send(seed_request("second"))
     assert only(pair.to_server(), BadMessageNotified) == [BadMessageNotified(msg_id, 32)]
     assert only(pair.to_client(), Resent)[0].msg_ids == (msg_id,)
@@ -309,19 +325,24 @@ def test_init_connection_wraps_the_first_request_of_each_connection() -> None:
     assert wrappers[1].device_model == "test rig"
     assert isinstance(incoming[0].obj, functions.messages.ExportChatInvite)
     assert incoming[1].wrappers == ()
-    # Unanswered requests survive a reconnect; the first one is wrapped again.
+    # Unanswered requests survive a reconnect, under the msg_ids they were first sent with.
     assert [r.title for r in pair.client.unanswered()] == ["one", "two"]  # type: ignore[attr-defined]
-    resent = pair.client.resend_all()
+    resent = pair.client.new_connection()
     assert resent == [first, second]
     fresh_server = Session(pair.server.auth_key, side="server", server_salt=SERVER_SALT, clock=pair.server_clock)
     pair.server = fresh_server
     incoming = only(pair.to_server(), Request)
     assert [len(event.wrappers) for event in incoming] == [2, 0]
-    assert all(event.msg_id > second for event in incoming)
+    assert [event.msg_id for event in incoming] == [first, second]
+    # The next new request is the first of the new connection: wrapped again.
+    third = pair.client.send(seed_request("three"))
+    [wrapped] = only(pair.to_server(), Request)
+    assert wrapped.msg_id == third and len(wrapped.wrappers) == 2
+    pair.server.send_result(third, invite_for(wrapped.obj))
     for event in incoming:
         pair.server.send_result(event.msg_id, invite_for(event.obj))
     results = only(pair.to_client(), Result)
-    assert sorted(r.msg_id for r in results) == [first, second]
+    assert sorted(r.msg_id for r in results) == [first, second, third]
     assert only(pair.client_events, NewSession)  # the fresh server announced a new session
 
 
@@ -348,10 +369,7 @@ def test_state_request_and_resend_request_are_answered() -> None:
     # The server asks which of its ids the client holds; the client reports per id.
     answer_id = pair.server.send_result(incoming.msg_id, invite_for(incoming.obj))
     pair.to_client()
-    pair.server._outbox.enqueue(
-        bytes(types.MsgsStateReq(msg_ids=[answer_id, answer_id + 4 * 2**32])),
-        content_related=True,
-    )
+    pair.server.send_message(types.MsgsStateReq(msg_ids=[answer_id, answer_id + 4 * 2**32]))
     pair.to_client()
     [payload] = pair.client.outgoing()
     entries = entries_of(decrypt_body(payload, crypto.CLIENT_TO_SERVER))
@@ -364,25 +382,27 @@ def test_state_request_and_resend_request_are_answered() -> None:
     [incoming] = only(pair.to_server(), Request)
     pair.server.send_result(incoming.msg_id, invite_for(incoming.obj))
     pair.server.outgoing()  # lost on the way
-    answer = pair.server._answer_of[incoming.msg_id]
-    pair.client._outbox.enqueue(
-        bytes(types.MsgResendAnsReq(msg_ids=[incoming.msg_id])),
-        content_related=True,
-    )
-    pair.to_server()
-    assert pair.server._answer_of[incoming.msg_id] is answer
+    assert pair.server.answer_of(incoming.msg_id) is not None
+    pair.client.send_message(types.MsgResendAnsReq(msg_ids=[incoming.msg_id]))
+    assert only(pair.to_server(), Request) == []  # answered from memory, not run again
     results = only(pair.to_client(), Result)
     assert [r.value.title for r in results] == ["resend me"]
 
 
-def test_msg_resend_req_makes_the_peer_send_again_under_a_new_id() -> None:
+def test_msg_resend_req_makes_the_peer_send_again_under_the_same_id() -> None:
     pair = make_pair()
     msg_id = pair.client.send(seed_request())
     [incoming] = only(pair.to_server(), Request)
-    pair.server._outbox.enqueue(bytes(types.MsgResendReq(msg_ids=[incoming.msg_id])), content_related=True)
-    assert only(pair.to_client(), Resent) == [Resent((msg_id,), "msg_resend_req")]
-    [again] = only(pair.to_server(), Request)
-    assert again.msg_id > incoming.msg_id and bytes(again.obj) == bytes(incoming.obj)
+    pair.server.send_message(types.MsgResendReq(msg_ids=[incoming.msg_id]))
+    assert only(pair.to_client(), Resent) == []  # nothing re-numbered
+    [payload] = pair.client.outgoing()
+    plain = decrypt_body(payload, crypto.CLIENT_TO_SERVER)
+    assert wire.constructor_of(plain.body) == wire.MSG_CONTAINER  # a new outer id around the old message
+    assert msg_id in [entry.msg_id for entry in entries_of(plain)]
+    # The server knows the request is running: it is not handed to the driver twice.
+    assert only(pair.server.receive(payload), Request) == []
+    pair.server.send_result(msg_id, invite_for(incoming.obj))
+    assert [r.msg_id for r in only(pair.to_client(), Result)] == [msg_id]
 
 
 def test_detailed_info_about_an_unseen_answer_asks_for_it() -> None:
@@ -390,10 +410,7 @@ def test_detailed_info_about_an_unseen_answer_asks_for_it() -> None:
     pair.client.send(seed_request())
     pair.round_trip()
     missing = (int(NOW) << 32) | 0x101
-    pair.server._outbox.enqueue(
-        bytes(types.MsgNewDetailedInfo(answer_msg_id=missing, bytes=0, status=0)),
-        content_related=False,
-    )
+    pair.server.send_message(types.MsgNewDetailedInfo(answer_msg_id=missing, bytes=0, status=0), content_related=False)
     pair.to_client()
     [payload] = pair.client.outgoing()
     entries = entries_of(decrypt_body(payload, crypto.CLIENT_TO_SERVER))
@@ -410,7 +427,10 @@ class _MisnumberedIds(MsgIdGenerator):
 
 def test_server_refuses_a_client_msg_id_not_divisible_by_4() -> None:
     pair = make_pair()
-    pair.client._outbox.ids = _MisnumberedIds(pair.client_clock, side="client")
+    pair.client = Session(
+        AUTH_KEY, side="client", server_salt=SERVER_SALT, clock=pair.client_clock,
+        msg_ids=_MisnumberedIds(pair.client_clock, side="client"),
+    )
     msg_id = pair.client.send(seed_request())
     assert msg_id % 4 == 2
     assert only(pair.to_server(), BadMessageNotified) == [BadMessageNotified(msg_id, 18)]

@@ -19,7 +19,7 @@ from telethon.tl.core import GzipPacked, MessageContainer, RpcResult
 
 from tlruntime.crypto import message as crypto
 from tlruntime.errors import SessionCheckError
-from tlruntime.session import handlers, wire
+from tlruntime.session import ClientSession, ServerSession, wire
 from tlruntime.tl import functions, types
 
 MSG = 0x6543_2100_0000_0001
@@ -43,9 +43,7 @@ def test_server_service_messages_read_back_in_telethon() -> None:
     pair = make_pair()
     pair.client.send(functions.GetFutureSalts(num=1))
     pair.client.ping(77)
-    pair.client._outbox.enqueue(
-        bytes(types.MsgsStateReq(msg_ids=[OTHER])), content_related=True
-    )
+    pair.client.send_message(types.MsgsStateReq(msg_ids=[OTHER]))
     pair.to_server()
     payloads = pair.server.outgoing()
     objects = _telethon_objects(payloads, crypto.SERVER_TO_CLIENT)
@@ -79,17 +77,25 @@ def test_client_acks_read_back_in_telethon() -> None:
     for ping_id in range(3):
         pair.client.ping(ping_id)
     pair.to_server()
-    pair.to_client()
+    answers = pair.server.outgoing()
+    pongs = {
+        entry.msg_id
+        for payload in answers
+        for entry in entries_of(decrypt_body(payload, crypto.SERVER_TO_CLIENT))
+        if wire.constructor_of(entry.body) == types.Pong.CONSTRUCTOR_ID
+    }
+    for payload in answers:
+        pair.client.receive(payload)
     pair.client.flush_acks()
     objects = _telethon_objects(pair.client.outgoing(), crypto.CLIENT_TO_SERVER)
-    pongs = {out.msg_id for out in pair.server._outbox.recent.values() if out.answers is not None}
     acks = [obj for obj in objects if isinstance(obj, tt.MsgsAck)]
     assert len(acks) == 1 and len(pongs) == 3 and pongs <= set(acks[0].msg_ids)
 
 
 def test_handler_tables_are_keyed_by_generated_ids() -> None:
-    assert handlers.CLIENT_HANDLERS[types.Pong.CONSTRUCTOR_ID] is handlers._on_pong
-    assert handlers.SERVER_HANDLERS[functions.Ping.CONSTRUCTOR_ID] is handlers._on_ping
+    assert ClientSession.HANDLERS[types.Pong.CONSTRUCTOR_ID] == "_on_pong"
+    assert ServerSession.HANDLERS[functions.Ping.CONSTRUCTOR_ID] == "_on_ping"
+    assert types.Pong.CONSTRUCTOR_ID not in ServerSession.HANDLERS  # role differences are table rows
     assert wire.MSG_CONTAINER == types.MsgContainer.CONSTRUCTOR_ID
     assert wire.GZIP_PACKED == types.GzipPacked.CONSTRUCTOR_ID
     assert wire.RPC_RESULT == types.RpcResult.CONSTRUCTOR_ID

@@ -50,29 +50,35 @@ MESSAGES = [
 @pytest.mark.parametrize("padding_length", range(16))
 @pytest.mark.parametrize("message", MESSAGES, ids=lambda m: f"{'plain' if m[:8] == bytes(8) else 'enc'}{len(m)}")
 def test_padding_is_stripped_exactly(message: bytes, padding_length: int) -> None:
+    # Read: the whole 0..15 the spec allows.  Written: 0..3, what every deployed peer strips.
     for sender_side, receiver_side in (("client", "server"), ("server", "client")):
         sender = PaddedIntermediate(sender_side, random_bytes=pinned_padding(padding_length))  # type: ignore[arg-type]
         receiver = PaddedIntermediate(receiver_side)  # type: ignore[arg-type]
-        wire = sender.encode(message)
-        assert len(wire) == 4 + len(message) + padding_length
-        assert wire[4 + len(message) :] == b"\xa5" * padding_length
-        assert receiver.feed(wire) == [Frame(message)]
+        written = sender.encode(message)
+        assert len(written) == 4 + len(message) + (padding_length & 3)
+        assert written[4 + len(message) :] == b"\xa5" * (padding_length & 3)
+        assert receiver.feed(written) == [Frame(message)]
+        spec_padded = (len(message) + padding_length).to_bytes(4, "little") + message + b"\xa5" * padding_length
+        assert PaddedIntermediate(receiver_side).feed(spec_padded) == [Frame(message)]  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("padding_length", range(16))
 def test_padded_error_code_with_padding(padding_length: int) -> None:
     server = PaddedIntermediate("server", random_bytes=pinned_padding(padding_length))
-    wire = server.encode((-404).to_bytes(4, "little", signed=True))
-    assert len(wire) == 8 + padding_length
-    with pytest.raises(TransportCodeError) as caught:
-        PaddedIntermediate("client").feed(wire)
-    assert caught.value.code == -404
+    code = (-404).to_bytes(4, "little", signed=True)
+    written = server.encode(code)
+    assert len(written) == 8 + (padding_length & 3)
+    spec_padded = (4 + padding_length).to_bytes(4, "little") + code + b"\xa5" * padding_length
+    for wire in (written, spec_padded):
+        with pytest.raises(TransportCodeError) as caught:
+            PaddedIntermediate("client").feed(wire)
+        assert caught.value.code == -404
 
 
 def test_padding_length_comes_from_injected_randomness() -> None:
     message = unencrypted_message(40)
     lengths = {len(PaddedIntermediate("client", random_bytes=seeded_random_bytes(s)).encode(message)) for s in range(64)}
-    assert lengths == {44 + pad for pad in range(16)}
+    assert lengths == {44 + pad for pad in range(4)}  # 0..3 bytes written, as Telegram's MTProxy does
 
 
 # --- obfuscated2 header -------------------------------------------------------------

@@ -21,6 +21,7 @@ from ..errors import (
     TrailingBytesError,
     TruncatedError,
 )
+from ..protocol import UNENCRYPTED_HEADER_SIZE
 from ..session.msgid import MsgIdGenerator as SessionMsgIdGenerator
 
 __all__ = [
@@ -34,7 +35,7 @@ __all__ = [
 ]
 
 _HEADER = struct.Struct("<qqi")
-HEADER_SIZE = _HEADER.size  # 20 bytes: auth_key_id, msg_id, length
+HEADER_SIZE = UNENCRYPTED_HEADER_SIZE  # auth_key_id, msg_id, length
 
 # The largest handshake message is server_DH_params_ok (~660 bytes); anything
 # far above that is hostile, so a huge length prefix is refused up front.

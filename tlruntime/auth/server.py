@@ -39,6 +39,7 @@ from ._wire import (
     unwrap_sha1,
     wrap_with_sha1,
 )
+from ..session.msgid import MAX_FUTURE, MAX_PAST, time_problem
 from .plain import MsgIdGenerator, pack_plain, unpack_plain
 from .pq import PQ, generate_pq
 
@@ -353,6 +354,7 @@ class ServerHandshake:
         dc_id: int | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         msg_ids: Callable[[], int] | None = None,
+        check_msg_time: bool = True,
     ) -> None:
         if not private_keys:
             raise ValueError("ServerHandshake needs at least one RSA private key")
@@ -371,6 +373,8 @@ class ServerHandshake:
         self._last_reply: bytes | None = None
         self._result: AuthKeyCreated | None = None
         self._failed = False
+        #: Unencrypted msg_ids must fall in the same time window as encrypted ones.
+        self._check_msg_time = check_msg_time
 
     @property
     def fingerprints(self) -> list[int]:
@@ -399,8 +403,13 @@ class ServerHandshake:
             msg_id, body = unpack_plain(payload)
         except TLError as exc:
             raise HandshakeError(f"client sent an unreadable unencrypted message: {exc}") from exc
-        if msg_id % 4 != 0:
-            raise HandshakeError(f"client msg_id {msg_id} is not divisible by 4")
+        if msg_id <= 0 or msg_id % 4 != 0:
+            raise HandshakeError(f"client msg_id {msg_id} is not a positive multiple of 4")
+        if self._check_msg_time and time_problem(msg_id, self._clock()) is not None:
+            skew = msg_id / 2**32 - self._clock()
+            raise HandshakeError(
+                f"client msg_id {msg_id} is {skew:+.0f} s from server time (allowed -{MAX_PAST}..+{MAX_FUTURE} s)"
+            )
         if body == self._last_request and self._last_reply is not None:
             return self._last_reply  # a retransmission: same answer, no new state
         request = parse_tl(

@@ -1,4 +1,8 @@
-"""The asyncio MTProto client: a thin driver around the sans-IO handshake, session and transport.
+"""The asyncio MTProto client: the asyncio driver around the sans-IO handshake, session and transport.
+
+The protocol lives in :class:`~tlruntime.session.ClientSession`; this module
+owns what needs a loop: the socket, futures and timeouts, batching of writes,
+and the one retry policy for (re)connecting.
 
 ::
 
@@ -23,10 +27,17 @@ Design:
   wrapper coroutine).  Answers reach the futures through the session's
   answer sink, without an event object per answer.
 * A dropped connection is reopened with bounded retries and exponential
-  backoff; the session re-sends every unanswered request under new msg_ids.
+  backoff (one policy, :meth:`Client._establish`); the session re-sends every
+  unanswered request under the msg_id it was first sent with, so the server
+  answers it from memory instead of running it twice.  A frame that fails a
+  session check closes the connection (the same recovery, no silent drop).
   A call either returns, raises its RPC error, raises :class:`TimeoutError`
   after its own timeout, or raises :class:`ConnectionLostError` once
   reconnecting has given up: nothing is silently lost.
+* When the server says our session (or auth key) is new, calls sent before
+  may have run in the lost one: with ``on_session_reset="raise"`` (default)
+  they fail with :class:`~tlruntime.errors.SessionResetError`; with
+  ``"resend"`` they are sent again (at least once).
 * With ``session_path`` the auth key, server salt and clock offset live in
   SQLite, so a restarted client skips the handshake.  A server that no
   longer knows the key answers -404; the client then forgets it, creates a
@@ -43,7 +54,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from ..auth import AuthKeyResult, ClientHandshake
 from ..crypto.rsa import RSAPublicKey
@@ -55,16 +66,21 @@ from ..errors import (
     TransportError,
 )
 from ..session import (
-    NewSession,
+    ClientSession,
     SaltUpdated,
-    Session,
+    SessionReset,
+    SessionResetPolicy,
     TimeSynced,
     Update,
     default_init_connection,
 )
+from ..tl import functions
 from ..storage import SessionStore, StoredSession
+from ..tlobject import TLRequest
 from ..transports import CLIENT_CODEC_NAMES, TransportCodec, make_client_codec
 from .link import Link
+
+R = TypeVar("R")
 
 __all__ = ["Client", "PublicKeyLike"]
 
@@ -80,6 +96,12 @@ PIPELINE_BATCH = 32
 
 _Call = tuple[object, "asyncio.Future[Any]", float, float]
 """A call being awaited: (request, future, deadline on the loop clock, timeout in seconds)."""
+
+
+def _describe(error: BaseException) -> str:
+    """``TypeName: message`` (an exception's ``str`` alone may be empty)."""
+    text = str(error)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 def _as_public_keys(keys: PublicKeyLike | Sequence[PublicKeyLike]) -> list[RSAPublicKey]:
@@ -103,8 +125,14 @@ class Client:
     :class:`ConnectionLostError` for every pending call.  The first request of
     each new connection is wrapped in ``invokeWithLayer(initConnection(...))``
     as Telegram requires: ``api_id`` (default 0) feeds the default wrapper, or
-    pass your own ``init_connection``.  ``clock`` and
-    ``random_bytes`` are injectable for reproducible runs.
+    pass your own ``init_connection``.  ``on_session_reset`` decides what
+    happens to unanswered calls when the server lost our session or key (the
+    one case that cannot be exactly-once): ``"raise"`` fails them with
+    :class:`~tlruntime.errors.SessionResetError` (``maybe_executed``), and
+    ``"resend"`` sends them again, so they may run twice.  ``clock`` and
+    ``random_bytes`` are injectable for reproducible runs.  ``frame_timeout``:
+    a frame that gets no new byte for that many seconds means the stream is
+    out of sync, and the connection is reopened.
     """
 
     def __init__(
@@ -126,7 +154,13 @@ class Client:
         on_update: Callable[[object], Any] | None = None,
         clock: Callable[[], float] = time.time,
         random_bytes: Callable[[int], bytes] = os.urandom,
+        on_session_reset: SessionResetPolicy = "raise",
+        frame_timeout: float = 10.0,
     ) -> None:
+        if on_session_reset not in ("raise", "resend"):
+            raise ValueError(f"on_session_reset must be 'raise' or 'resend', got {on_session_reset!r}")
+        self.on_session_reset: SessionResetPolicy = on_session_reset
+        self.frame_timeout = frame_timeout
         if transport not in CLIENT_CODEC_NAMES:
             raise TransportError(f"unknown transport {transport!r}; expected one of {', '.join(CLIENT_CODEC_NAMES)}")
         if max_reconnects < 0:
@@ -150,7 +184,7 @@ class Client:
             init_connection = default_init_connection(api_id if api_id is not None else 0)
         self._init_connection = init_connection
         self._store = SessionStore(session_path) if session_path is not None else None
-        self._session: Session | None = None
+        self._session: ClientSession | None = None
         self._link: Link | None = None
         self._reconnect_task: asyncio.Task[None] | None = None
         #: msg_id (as the session's send returned it) -> (request, future, deadline on the
@@ -170,6 +204,9 @@ class Client:
         self.reconnects = 0
         """Connections reopened after a drop."""
         self._drop_streak = 0
+        self._last_drop_reason = "no connection yet"
+        self.session_resets = 0
+        """Calls that may have run in a session the server lost (see ``on_session_reset``)."""
 
     # --- public surface -------------------------------------------------------
 
@@ -185,12 +222,17 @@ class Client:
         return int.from_bytes(self._session.auth_key_id, "little", signed=True)
 
     @property
-    def session(self) -> Session | None:
+    def session(self) -> ClientSession | None:
         """The sans-IO session (for inspection: salt, time offset...)."""
         return self._session
 
     async def connect(self) -> None:
-        """Open the connection; create an auth key first unless one is stored."""
+        """Open the connection; create an auth key first unless one is stored.
+
+        Attempts follow the one retry policy of the client (see
+        :meth:`_establish`); raises :class:`ConnectionLostError` naming the
+        last error once they are used up.
+        """
         if self._closed:
             raise ConnectionLostError("the client was closed")
         if self._connect_lock is None:
@@ -198,30 +240,8 @@ class Client:
         async with self._connect_lock:
             if self.connected or self._reconnect_task is not None:
                 return
-            failures = 0
-            while True:
-                link = await self._open_link_with_retries()
-                try:
-                    if self._session is None:
-                        self._session = await self._new_session(link)
-                    else:
-                        self._session.new_connection()
-                        self._session.resend_all()
-                except (OSError, asyncio.IncompleteReadError, TransportError) as error:
-                    # The connection broke during the handshake: retry on a new one, bounded.
-                    link.abort()
-                    failures += 1
-                    if failures > self.max_reconnects:
-                        raise ConnectionLostError(
-                            f"connection to {self.host}:{self.port} kept failing during set-up: {error}"
-                        ) from error
-                    await asyncio.sleep(min(self.reconnect_delay * 2 ** (failures - 1), self.max_reconnect_delay))
-                    continue
-                except BaseException:
-                    link.abort()
-                    raise
-                break
-            self._install(link)
+            self._drop_streak = 0
+            await self._establish(forget_key=False, retry_handshake_errors=False)
 
     async def close(self) -> None:
         """Close the connection and fail whatever is still pending with :class:`ConnectionLostError`."""
@@ -257,7 +277,7 @@ class Client:
     ) -> None:
         await self.close()
 
-    async def __call__(self, request: object, *, timeout: float | None = None) -> Any:
+    async def __call__(self, request: TLRequest[R], *, timeout: float | None = None) -> R:
         """Send ``request`` (a :mod:`tlruntime.tl.functions` object) and return its result.
 
         Raises the typed :class:`~tlruntime.errors.RPCError` (or
@@ -272,7 +292,7 @@ class Client:
         # the answer or the sweep comes (both skip done futures).
         return await self._submit(request, timeout)
 
-    async def invoke_many(self, requests: Iterable[object], *, timeout: float | None = None) -> list[Any]:
+    async def invoke_many(self, requests: Iterable[TLRequest[Any]], *, timeout: float | None = None) -> list[Any]:
         """Send several requests at once (one flush) and return their results in order."""
         if self._session is None and not self._closed:
             await self.connect()
@@ -281,15 +301,13 @@ class Client:
 
     async def ping(self, *, timeout: float | None = None) -> Any:
         """Round-trip a ``ping``; returns the ``pong``."""
-        session = await self._ready_session()
-        msg_id = session.ping(int.from_bytes(self._random_bytes(8), "little", signed=True))
-        future = self._track(msg_id, "ping", timeout)
-        self._schedule_flush()
-        return await future
+        if self._session is None and not self._closed:
+            await self.connect()
+        return await self._submit(functions.Ping(ping_id=int.from_bytes(self._random_bytes(8), "little", signed=True)), timeout)
 
     # --- calls ----------------------------------------------------------------
 
-    def _submit(self, request: object, timeout: float | None) -> asyncio.Future[Any]:
+    def _submit(self, request: TLRequest[R], timeout: float | None) -> asyncio.Future[R]:
         """Queue ``request`` in the session and return the future its answer resolves.
 
         The packet is written by a flush scheduled with ``call_soon``, not at
@@ -362,13 +380,6 @@ class Client:
         if earliest < math.inf and not self._closed:
             self._arm_sweep(loop, earliest)
 
-    async def _ready_session(self) -> Session:
-        if self._session is None:
-            await self.connect()
-        if self._session is None:  # pragma: no cover - connect() either sets it or raises
-            raise ConnectionLostError("not connected")
-        return self._session
-
     # --- connection set-up ----------------------------------------------------
 
     def _codec(self) -> TransportCodec:
@@ -376,24 +387,9 @@ class Client:
         return make_client_codec(self.transport, dc_id=dc_id, random_bytes=self._random_bytes)
 
     async def _open_link(self) -> Link:
-        return await Link.open(self.host, self.port, self._codec(), self.connect_timeout)
+        return await Link.open(self.host, self.port, self._codec(), self.connect_timeout, self.frame_timeout)
 
-    async def _open_link_with_retries(self) -> Link:
-        delay = self.reconnect_delay
-        attempt = 0
-        while True:
-            try:
-                return await self._open_link()
-            except (OSError, asyncio.TimeoutError) as error:
-                attempt += 1
-                if attempt > self.max_reconnects:
-                    raise ConnectionLostError(
-                        f"cannot connect to {self.host}:{self.port} after {attempt} attempts: {error}"
-                    ) from error
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self.max_reconnect_delay)
-
-    async def _new_session(self, link: Link) -> Session:
+    async def _new_session(self, link: Link) -> ClientSession:
         stored = self._store.load(self.dc_id) if self._store is not None else None
         if stored is not None:
             log.info("resuming stored auth key for DC %d", self.dc_id)
@@ -403,10 +399,10 @@ class Client:
         self._persist(session)
         return session
 
-    def _make_session(self, auth_key: bytes, server_salt: int, time_offset: int) -> Session:
-        return Session(
+    def _make_session(self, auth_key: bytes, server_salt: int, time_offset: int) -> ClientSession:
+        return ClientSession(
             auth_key,
-            side="client",
+            on_session_reset=self.on_session_reset,
             server_salt=server_salt,
             time_offset=time_offset,
             clock=self._clock,
@@ -442,8 +438,11 @@ class Client:
 
     def _on_frames(self, payloads: list[bytes]) -> None:
         """Called by the link for every read: process, then send what the session queued (resends...)."""
+        link = self._link
         for payload in payloads:
             self._on_payload(payload)
+            if link is None or link.closed:
+                return
         session = self._session
         if session is not None and session.has_queued() and not self._flush_scheduled:
             self._write_queued()
@@ -465,7 +464,11 @@ class Client:
         try:
             events = session.receive(payload)
         except MessageRejectedError as error:
-            log.warning("dropped a message that failed a session check: %s", error)
+            # Never a silent drop: whatever the payload carried is lost, so the
+            # connection closes and the reconnect re-sends what is unanswered.
+            log.warning("closing the connection: a message failed a session check: %s", error)
+            if self._link is not None:
+                self._link.abort()
             return
         self._drop_streak = 0
         persist = False
@@ -475,8 +478,8 @@ class Client:
                 persist = True
             elif isinstance(event, Update):
                 self._dispatch_update(event.obj)
-            elif isinstance(event, NewSession):
-                log.debug("server created session (first msg_id %d)", event.first_msg_id)
+            elif isinstance(event, SessionReset):
+                self.session_resets += len(event.msg_ids)
         if persist:
             self._persist()
         self._arm_ack_timer()
@@ -541,65 +544,88 @@ class Client:
             self._session.flush_acks()
             self._write_queued()
 
-    # --- reconnecting -----------------------------------------------------------
+    # --- connecting and reconnecting: one retry policy -----------------------------
+
+    def _backoff(self, attempt: int) -> float:
+        """Seconds to wait before attempt number ``attempt`` (1 for the first retry)."""
+        return float(min(self.reconnect_delay * 2.0 ** (attempt - 1), self.max_reconnect_delay))
+
+    async def _establish(self, *, forget_key: bool, retry_handshake_errors: bool) -> None:
+        """Open a connection and make it usable: the client's only retry loop.
+
+        At most ``max_reconnects + 1`` attempts in a row, counted by
+        ``_drop_streak``, with exponential backoff between them.  The streak is
+        only reset by a message that passes the session checks, so a server
+        that accepts and immediately drops the connection still ends in
+        :class:`ConnectionLostError` (naming the last error), not a loop.
+        """
+        last_error: BaseException | None = None
+        while self._drop_streak < self.max_reconnects + 1:
+            if self._drop_streak:
+                await asyncio.sleep(self._backoff(self._drop_streak))
+            if self._closed:
+                raise ConnectionLostError("the client was closed")
+            self._drop_streak += 1
+            try:
+                link = await self._open_link()
+            except (OSError, asyncio.TimeoutError) as error:
+                last_error = error
+                log.info("connecting to %s:%d failed: %s", self.host, self.port, _describe(error))
+                continue
+            retryable: tuple[type[BaseException], ...] = (
+                OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, TransportError
+            )
+            if retry_handshake_errors:
+                retryable += (HandshakeError,)
+            try:
+                if self._session is None:
+                    self._session = await self._new_session(link)
+                elif forget_key:
+                    await self._replace_key(link)
+                    forget_key = False
+                else:
+                    resent = self._session.new_connection()
+                    if resent:
+                        log.info("re-sending %d unanswered request(s) under their msg_ids", len(resent))
+            except retryable as error:
+                link.abort()
+                last_error = error
+                log.info("setting up the connection failed: %s", _describe(error))
+                continue
+            except BaseException:
+                link.abort()
+                raise
+            log.info("connected to %s:%d (%s)", self.host, self.port, self.transport)
+            self._install(link)
+            return
+        reason = _describe(last_error) if last_error is not None else self._last_drop_reason
+        raise ConnectionLostError(
+            f"gave up connecting to {self.host}:{self.port} after {self._drop_streak} attempts: {reason}"
+        ) from last_error
 
     def _start_reconnect(self, reason: str, *, forget_key: bool = False) -> None:
         if self._closed or self._reconnect_task is not None:
             return
+        self._last_drop_reason = reason
         log.info("connection lost (%s); reconnecting", reason)
         self._reconnect_task = asyncio.get_running_loop().create_task(self._reconnect(forget_key))
 
     async def _reconnect(self, forget_key: bool) -> None:
-        """Reopen the connection; give up after ``max_reconnects`` attempts without a message received.
-
-        The streak of attempts is only reset by a message that passes the
-        session checks, so a server that accepts and immediately drops the
-        connection still ends in :class:`ConnectionLostError`, not a loop.
-        """
-        last_error: BaseException | None = None
         try:
-            while not self._closed:
-                if self._drop_streak >= self.max_reconnects + 1:
-                    break
-                if self._drop_streak:
-                    backoff = self.reconnect_delay * 2 ** (self._drop_streak - 1)
-                    await asyncio.sleep(min(backoff, self.max_reconnect_delay))
-                self._drop_streak += 1
-                try:
-                    link = await self._open_link()
-                except (OSError, asyncio.TimeoutError) as error:
-                    last_error = error
-                    continue
-                try:
-                    if forget_key:
-                        await self._replace_key(link)
-                        forget_key = False
-                    elif self._session is not None:
-                        self._session.new_connection()
-                        self._session.resend_all()
-                except (OSError, asyncio.TimeoutError, TransportError, HandshakeError) as error:
-                    link.abort()
-                    last_error = error
-                    continue
-                self.reconnects += 1
-                self._reconnect_task = None
-                self._install(link)
-                return
+            await self._establish(forget_key=forget_key, retry_handshake_errors=True)
+            self.reconnects += 1
         except asyncio.CancelledError:
             return
+        except ConnectionLostError as error:
+            if not self._closed:
+                self._give_up(error)
         finally:
             if self._reconnect_task is asyncio.current_task():
                 self._reconnect_task = None
-        if self._closed:
-            return
-        self._give_up(
-            ConnectionLostError(
-                f"gave up reconnecting to {self.host}:{self.port} after {self._drop_streak} attempts: {last_error}"
-            )
-        )
 
     def _give_up(self, error: ConnectionLostError) -> None:
         """Fail every pending call and start the next attempt from a clean session (same auth key)."""
+        log.warning("%s", error)
         self._fail_all(error)
         session = self._session
         if session is not None:
@@ -616,18 +642,18 @@ class Client:
         except BaseException:
             link.abort()
             raise
-        old_pending = sorted(self._pending.items())
+        old = self._session
         self._session = session = self._make_session(result.auth_key, result.server_salt, result.time_offset)
-        self._pending = {}
-        for _old_id, call in old_pending:
-            request, future = call[0], call[1]
-            if future.done():
-                continue
-            if request == "ping":
-                future.set_exception(ConnectionLostError("ping lost with the old auth key"))
-                continue
-            self._pending[session.send(request)] = call
+        # Calls that may have run under the old key follow on_session_reset ("raise": failed now,
+        # through the answer sink, so they leave self._pending before it is re-keyed).
+        moved = session.adopt_requests(old) if old is not None else []
+        pending, self._pending = self._pending, {}
+        for old_id, new_id in moved:
+            call = pending.pop(old_id, None)
+            if call is not None and not call[1].done():
+                self._pending[new_id] = call
         self._persist(session)
+        log.info("auth key migrated: %d pending call(s) moved to the new key", len(self._pending))
 
     def _fail_all(self, error: ConnectionLostError) -> None:
         pending, self._pending = self._pending, {}
@@ -637,7 +663,7 @@ class Client:
 
     # --- persistence ------------------------------------------------------------
 
-    def _persist(self, session: Session | None = None) -> None:
+    def _persist(self, session: ClientSession | None = None) -> None:
         session = session if session is not None else self._session
         if self._store is None or session is None:
             return

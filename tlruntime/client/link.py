@@ -38,8 +38,14 @@ class Link(asyncio.Protocol):
     attached handler as they arrive.
     """
 
-    def __init__(self, codec: TransportCodec) -> None:
+    def __init__(self, codec: TransportCodec, frame_timeout: float | None = None) -> None:
         self._codec = codec
+        #: Seconds a started frame may go without new bytes before the link counts as broken
+        #: (a desynchronised stream can announce a frame that never ends).
+        self._frame_timeout = frame_timeout
+        self._stall_timer: asyncio.TimerHandle | None = None
+        #: Loop time of the last read that left part of a frame buffered.
+        self._progress_at = 0.0
         self._transport: asyncio.Transport | None = None
         self._frames: deque[bytes] = deque()
         self._waiter: asyncio.Future[None] | None = None
@@ -49,10 +55,14 @@ class Link(asyncio.Protocol):
         self.closed = False
 
     @classmethod
-    async def open(cls, host: str, port: int, codec: TransportCodec, timeout: float) -> "Link":
+    async def open(
+        cls, host: str, port: int, codec: TransportCodec, timeout: float, frame_timeout: float | None = None
+    ) -> "Link":
         """Connect within ``timeout`` seconds and send the transport's opening bytes."""
         loop = asyncio.get_running_loop()
-        _, link = await asyncio.wait_for(loop.create_connection(lambda: cls(codec), host, port), timeout)
+        _, link = await asyncio.wait_for(
+            loop.create_connection(lambda: cls(codec, frame_timeout), host, port), timeout
+        )
         opening = codec.initial_bytes()
         if opening and link._transport is not None:
             link._transport.write(opening)
@@ -69,6 +79,8 @@ class Link(asyncio.Protocol):
         except TransportError as error:
             self._fail(error)
             return
+        if self._frame_timeout is not None:
+            self._watch_partial_frame()
         frames = [event.payload for event in events if type(event) is Frame]
         if not frames:
             return
@@ -90,6 +102,9 @@ class Link(asyncio.Protocol):
         if self._error is None:
             self._error = exc if exc is not None else ConnectionResetError("the server closed the connection")
         self.closed = True
+        if self._stall_timer is not None:
+            self._stall_timer.cancel()
+            self._stall_timer = None
         self._wake()
         on_lost, self._on_lost = self._on_lost, None
         if on_lost is not None:
@@ -155,6 +170,26 @@ class Link(asyncio.Protocol):
         self._on_lost = None
 
     # --- internals --------------------------------------------------------------
+
+    def _watch_partial_frame(self) -> None:
+        """Note progress while part of a frame is buffered; one timer checks it (no timer per read)."""
+        if not self._codec.buffered or self.closed or self._frame_timeout is None:
+            return
+        loop = asyncio.get_running_loop()
+        self._progress_at = loop.time()
+        if self._stall_timer is None:
+            self._stall_timer = loop.call_later(self._frame_timeout, self._stalled)
+
+    def _stalled(self) -> None:
+        self._stall_timer = None
+        timeout = self._frame_timeout
+        if self.closed or timeout is None or not self._codec.buffered:
+            return
+        waited = asyncio.get_running_loop().time() - self._progress_at
+        if waited < timeout:
+            self._stall_timer = asyncio.get_running_loop().call_later(timeout - waited, self._stalled)
+            return
+        self._fail(TransportError(f"a frame stalled for {timeout:g} s (stream out of sync?)"))
 
     def _fail(self, error: BaseException) -> None:
         self._error = error

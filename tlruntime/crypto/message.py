@@ -61,10 +61,8 @@ AUTH_KEY_SIZE = 256
 CLIENT_TO_SERVER = 0
 #: ``x`` for messages the server sends.
 SERVER_TO_CLIENT = 8
-MIN_PADDING = 12
-MAX_PADDING = 1024
-#: ``auth_key_id`` (8) + ``msg_key`` (16) in front of the ciphertext.
-HEADER_SIZE = 24
+#: 12..1024 padding bytes; ``auth_key_id`` (8) + ``msg_key`` (16) in front of the ciphertext.
+from ..protocol import ENCRYPTED_HEADER_SIZE as HEADER_SIZE, MAX_PADDING, MIN_PADDING  # noqa: E402
 _BLOCK = 16
 _BLOCK_MASK = _BLOCK - 1
 #: The shortest message: header plus one AES block.

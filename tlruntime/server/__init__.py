@@ -13,7 +13,7 @@ As a process: ``python -m tlruntime.server --port 0 --public-key-out key.pem``.
 from .app import DEFAULT_USER_ID, LoopbackServer
 from .defaults import build_config, install_default_handlers
 from .handlers import HandlerRegistry, RequestContext
-from .sessions import encode_result
+from .results import encode_result
 
 __all__ = [
     "DEFAULT_USER_ID",

@@ -20,6 +20,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
+from ..endpoint import ServerLimits
 from .app import LoopbackServer
 from .keys import fingerprint_hex, load_or_generate_key, write_public_key
 
@@ -36,7 +37,19 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--state", metavar="SQLITE", help="persist created auth keys in this SQLite file")
     parser.add_argument("--dc-id", type=int, default=2, help="DC id announced in help.getConfig (default 2)")
     parser.add_argument("--log-level", default="WARNING", help="logging level (default WARNING)")
+    limits = parser.add_argument_group("limits", "named limits of the server endpoint (see ServerLimits)")
+    defaults = ServerLimits()
+    for name in ServerLimits.names():
+        default = getattr(defaults, name)
+        limits.add_argument(
+            "--" + name.replace("_", "-"), type=type(default), default=default, metavar=type(default).__name__.upper(),
+            help=f"(default {default})",
+        )
     args = parser.parse_args(argv)
+    try:
+        args.limits = ServerLimits(**{name: getattr(args, name) for name in ServerLimits.names()})
+    except ValueError as error:
+        parser.error(str(error))
     if not 0 <= args.port <= 65535:
         parser.error(f"--port must be within 0..65535, got {args.port}")
     return args
@@ -46,7 +59,9 @@ async def _serve(args: argparse.Namespace) -> None:
     key = load_or_generate_key(args.key_file)
     if args.public_key_out:
         write_public_key(key.public_key, args.public_key_out)
-    server = LoopbackServer(host=args.host, port=args.port, private_key=key, state_path=args.state, dc_id=args.dc_id)
+    server = LoopbackServer(
+        host=args.host, port=args.port, private_key=key, state_path=args.state, dc_id=args.dc_id, limits=args.limits
+    )
     async with server:
         print(f"fingerprint: {fingerprint_hex(key.public_key)}", flush=True)
         print(f"port: {server.port}", flush=True)

@@ -1,31 +1,34 @@
-"""The loopback server: an asyncio TCP listener around the sans-IO protocol core.
+"""The loopback server: an asyncio TCP listener around the sans-IO server endpoint.
 
-One :class:`LoopbackServer` owns the RSA key, the auth keys it created (in
-memory, optionally persisted in SQLite), the encrypted sessions (which outlive
-connections, so a client that reconnects with the same session id picks up
-answers computed while it was away) and the handler registry.  Each accepted
-socket is served by a :class:`~tlruntime.server.connection.ServerConnection`.
+:class:`LoopbackServer` owns the listener, the handler registry and the
+asyncio tasks of ``async`` handlers; everything the protocol decides lives
+in its :class:`~tlruntime.endpoint.ServerEndpoint` (transport detection,
+handshakes, auth keys, sessions that outlive connections, limits).  Each
+accepted socket is a :class:`~tlruntime.server.connection.ServerConnection`
+that feeds the endpoint and performs the actions it returns.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import inspect
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
-from ..crypto.message import MessageCipher
 from ..crypto.rsa import RSAPrivateKey, RSAPublicKey
-from ..storage import AuthKeyStore, auth_key_id_of
-from ..transports import DEFAULT_MAX_FRAME_SIZE
+from ..endpoint import Action, Close, Deliver, Send, ServerEndpoint, ServerLimits, SessionSlot
+from ..errors import RPCError
+from ..storage import AuthKeyStore
 from .connection import ServerConnection
 from .defaults import install_default_handlers
-from .handlers import H, HandlerRegistry
+from .handlers import H, HandlerRegistry, RequestContext
 from .keys import KEY_BITS
-from .sessions import ServerSession
+from .results import encode_result
 
 __all__ = ["LoopbackServer", "DEFAULT_USER_ID"]
 
@@ -40,6 +43,9 @@ class LoopbackServer:
 
     Use as ``async with LoopbackServer(host="127.0.0.1", port=0) as srv:``;
     ``srv.port`` is the bound port and ``srv.public_key`` the key clients need.
+    ``limits`` (a :class:`~tlruntime.endpoint.ServerLimits`) sets every named
+    limit; single limits may also be given as keyword arguments
+    (``LoopbackServer(max_connections=100, frame_timeout=5)``).
     ``clock`` and ``random_bytes`` are injectable for reproducible runs.
     """
 
@@ -55,7 +61,8 @@ class LoopbackServer:
         clock: Callable[[], float] = time.time,
         random_bytes: Callable[[int], bytes] = os.urandom,
         install_defaults: bool = True,
-        max_frame_size: int = DEFAULT_MAX_FRAME_SIZE,
+        limits: ServerLimits | None = None,
+        **limit_overrides: Any,
     ) -> None:
         self.host = host
         self._requested_port = port
@@ -64,22 +71,27 @@ class LoopbackServer:
         self.user_id = user_id
         self.clock = clock
         self.random_bytes = random_bytes
-        self.max_frame_size = max_frame_size
+        unknown = set(limit_overrides) - set(ServerLimits.names())
+        if unknown:
+            raise TypeError(f"unknown LoopbackServer argument(s): {', '.join(sorted(unknown))}")
+        self.limits = dataclasses.replace(limits or ServerLimits(), **limit_overrides)
         self.registry = HandlerRegistry()
         if install_defaults:
             install_default_handlers(self.registry)
-        self.handshakes = 0
-        """Completed auth key exchanges since start (tests assert a stored key skips one)."""
-        self.requests_served = 0
-        self._auth_keys: dict[int, bytes] = {}
-        #: One cipher per auth key, made on first use: connections decrypt with it to route by session.
-        self._ciphers: dict[int, MessageCipher] = {}
-        self._salts: dict[int, int] = {}
         self._store = AuthKeyStore(state_path) if state_path is not None else None
-        if self._store is not None:
-            self._auth_keys.update(self._store)
-        self._sessions: dict[tuple[int, int], ServerSession] = {}
+        self.endpoint = ServerEndpoint(
+            [self.private_key],
+            auth_keys=[key for _, key in self._store] if self._store is not None else (),
+            on_auth_key=self._store.add if self._store is not None else None,
+            limits=self.limits,
+            clock=clock,
+            random_bytes=random_bytes,
+            dc_id=dc_id,
+        )
         self._connections: set[ServerConnection] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._flush_scheduled = False
+        self._poll_timer: asyncio.TimerHandle | None = None
         self._listener: asyncio.Server | None = None
         self._port = 0
 
@@ -113,18 +125,36 @@ class LoopbackServer:
     def connection_count(self) -> int:
         return len(self._connections)
 
+    @property
+    def handshakes(self) -> int:
+        """Completed auth key exchanges since start (tests assert a stored key skips one)."""
+        return self.endpoint.handshakes
+
+    @property
+    def auth_keys(self) -> tuple[bytes, ...]:
+        """Every auth key this server knows, oldest first (loaded from ``--state``, then created)."""
+        return self.endpoint.auth_keys
+
+    def session(self, auth_key_id: int, session_id: int) -> SessionSlot | None:
+        """The server's view of one client session (None when it does not exist)."""
+        return self.endpoint.find_session(auth_key_id, session_id)
+
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         self._listener = await loop.create_server(lambda: ServerConnection(self), self.host, self._requested_port)
         self._port = self._listener.sockets[0].getsockname()[1]
+        self._poll_timer = loop.call_later(self._poll_interval(), self._poll)
         log.info("loopback server listening on %s:%d", self.host, self._port)
 
     async def close(self) -> None:
+        if self._poll_timer is not None:
+            self._poll_timer.cancel()
+            self._poll_timer = None
         if self._listener is not None:
             self._listener.close()
         await self.drop_connections()
-        for session in list(self._sessions.values()):
-            session.cancel_tasks()
+        for task in list(self._tasks):
+            task.cancel()
         if self._listener is not None:
             await self._listener.wait_closed()
             self._listener = None
@@ -149,64 +179,108 @@ class LoopbackServer:
     ) -> None:
         await self.close()
 
-    # --- used by connections --------------------------------------------------
+    # --- driven by connections ------------------------------------------------------
 
-    def auth_key(self, auth_key_id: int) -> bytes | None:
-        return self._auth_keys.get(auth_key_id)
-
-    @property
-    def auth_keys(self) -> tuple[bytes, ...]:
-        """Every auth key this server knows, oldest first (loaded from ``--state``, then created)."""
-        return tuple(self._auth_keys.values())
-
-    def cipher(self, auth_key_id: int) -> MessageCipher | None:
-        """The :class:`MessageCipher` of a known auth key (None for a key we never created)."""
-        cipher = self._ciphers.get(auth_key_id)
-        if cipher is None:
-            auth_key = self._auth_keys.get(auth_key_id)
-            if auth_key is None:
-                return None
-            cipher = self._ciphers[auth_key_id] = MessageCipher(auth_key)
-        return cipher
-
-    def add_auth_key(self, auth_key: bytes, server_salt: int | None = None) -> int:
-        """Record a key a handshake just created (and its first server salt)."""
-        key_id = auth_key_id_of(auth_key)
-        self._auth_keys[key_id] = auth_key
-        if server_salt is not None:
-            self._salts[key_id] = server_salt
-        self.handshakes += 1
-        if self._store is not None:
-            self._store.add(auth_key)
-        log.info("auth key %016x created (%d so far)", key_id & ((1 << 64) - 1), self.handshakes)
-        return key_id
-
-    def server_salt(self, auth_key_id: int) -> int:
-        """The salt sessions of this key accept; a key loaded from ``--state`` gets a fresh one.
-
-        A client resuming with an older salt is told the current one by
-        ``bad_server_salt`` and re-sends, as with Telegram's rotating salts.
-        """
-        salt = self._salts.get(auth_key_id)
-        if salt is None:
-            salt = int.from_bytes(self.random_bytes(8), "little", signed=True)
-            self._salts[auth_key_id] = salt
-        return salt
-
-    def track_connection(self, connection: ServerConnection) -> None:
-        """A socket was accepted (called by the connection itself)."""
+    def track(self, connection: ServerConnection) -> None:
         self._connections.add(connection)
 
-    def untrack_connection(self, connection: ServerConnection) -> None:
+    def untrack(self, connection: ServerConnection) -> None:
         self._connections.discard(connection)
 
-    def forget_session(self, auth_key_id: int, session_id: int) -> None:
-        self._sessions.pop((auth_key_id, session_id), None)
+    def perform(self, actions: list[Action]) -> None:
+        """Carry out the endpoint's actions: write, close, run handlers (then send their answers)."""
+        delivered = False
+        for action in actions:
+            kind = type(action)
+            if kind is Send:
+                transport = action.connection.owner.transport  # type: ignore[attr-defined]
+                if transport is not None and not transport.is_closing():
+                    transport.write(action.data)  # type: ignore[attr-defined]
+            elif kind is Deliver:
+                self._deliver(action)  # type: ignore[arg-type]
+                delivered = True
+            elif kind is Close:
+                action.connection.owner.close(action.graceful)  # type: ignore[attr-defined]
+        if delivered:
+            self.perform(self.endpoint.flush())
 
-    def session(self, auth_key_id: int, session_id: int) -> ServerSession | None:
-        return self._sessions.get((auth_key_id, session_id))
+    def _poll(self) -> None:
+        self.perform(self.endpoint.poll())
+        self._poll_timer = asyncio.get_running_loop().call_later(self._poll_interval(), self._poll)
 
-    def open_session(self, auth_key_id: int, session_id: int, auth_key: bytes) -> ServerSession:
-        session = ServerSession(self, auth_key, auth_key_id, session_id)
-        self._sessions[(auth_key_id, session_id)] = session
-        return session
+    def _poll_interval(self) -> float:
+        limits = self.limits
+        return max(0.05, min(1.0, limits.header_timeout / 4, limits.frame_timeout / 4, limits.idle_timeout / 4))
+
+    # --- running handlers --------------------------------------------------------------
+
+    def _deliver(self, action: Deliver) -> None:
+        """Answer a request: at once for a synchronous handler, from a task for an ``async`` one."""
+        slot, request = cast(SessionSlot, action.session), action.request
+        try:
+            result = self.registry.call(request.obj, self._context(action))
+        except Exception as error:  # the same answers as an async handler failing (see _settle)
+            self._settle(slot, request.msg_id, request.obj, error=error)
+            return
+        if inspect.isawaitable(result):
+            task = asyncio.get_running_loop().create_task(self._answer_later(slot, request.msg_id, request.obj, result))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        else:
+            self._settle(slot, request.msg_id, request.obj, result=result)
+
+    async def _answer_later(self, slot: SessionSlot, msg_id: int, obj: object, pending: Awaitable[Any]) -> None:
+        try:
+            result = await pending
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            self._settle(slot, msg_id, obj, error=error)
+        else:
+            self._settle(slot, msg_id, obj, result=result)
+        if not self._flush_scheduled:
+            # Coalesce every answer ready in this loop iteration into as few packets as possible.
+            self._flush_scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        self.perform(self.endpoint.flush())
+
+    def _settle(self, slot: SessionSlot, msg_id: int, obj: object, *, result: Any = None, error: Exception | None = None) -> None:
+        """Queue the answer: the result, the handler's :class:`RPCError`, or 500 for any other failure."""
+        if error is None:
+            try:
+                self.endpoint.answer(slot, msg_id, encode_result(result))
+                return
+            except Exception as encode_error:
+                error = encode_error
+        if isinstance(error, RPCError):
+            self.endpoint.fail(slot, msg_id, error.code, error.message)
+        else:
+            log.error("handler for %s failed", type(obj).__name__, exc_info=error)
+            self.endpoint.fail(slot, msg_id, 500, "INTERNAL_SERVER_ERROR")
+
+    def _context(self, action: Deliver) -> RequestContext:
+        slot, request = action.session, action.request
+        ctx = RequestContext(
+            registry=self.registry,
+            auth_key_id=slot.auth_key_id,
+            session_id=slot.session_id,
+            msg_id=request.msg_id,
+            peer=action.connection.peer,  # type: ignore[arg-type]
+            server_host=self.host,
+            server_port=self._port,
+            dc_id=self.dc_id,
+            user_id=self.user_id,
+            clock=self.clock,
+        )
+        for wrapper in request.wrappers:
+            name = getattr(type(wrapper), "TL_NAME", "")
+            if name == "invokeWithLayer":
+                ctx.layer = getattr(wrapper, "layer", None)
+            elif name == "initConnection":
+                ctx.init = wrapper
+        ctx.extra["wrappers"] = request.wrappers
+        ctx.extra["randbytes"] = self.random_bytes
+        return ctx

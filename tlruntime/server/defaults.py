@@ -4,7 +4,11 @@ Telethon and kurigram both send ``invokeWithLayer(initConnection(help.getConfig)
 on connect, ping the server, and Telethon asks ``users.getUsers([inputUserSelf])``
 then ``updates.getState``/``updates.getDifference``.  Each gets a well-formed
 answer here; ``messages.exportChatInvite`` answers from the request's own fields.
-Everything else is ``METHOD_INVALID`` (see :mod:`.handlers`).
+Everything else is ``METHOD_INVALID`` (see :mod:`.handlers`).  The
+``invokeWithLayer``/``initConnection``/``invoke*`` wrappers never reach a
+handler: the server session unwraps them once and hands their fields to the
+handler's context (``ctx.layer``, ``ctx.init``); a bare ``ping`` is
+answered by the session itself, a wrapped one by the handler here.
 """
 
 from __future__ import annotations
@@ -25,28 +29,11 @@ _MAX_USAGE_LIMIT = 99_999  # the documented upper bound of usage_limit
 _MAX_TITLE_LENGTH = 32
 
 
-# --- connection wrappers: unwrap and dispatch the inner query ---------------
-
-
-async def _invoke_with_layer(request: Any, ctx: RequestContext) -> Any:
-    ctx.layer = request.layer
-    return await ctx.dispatch(request.query)
-
-
-async def _init_connection(request: Any, ctx: RequestContext) -> Any:
-    ctx.init = request
-    return await ctx.dispatch(request.query)
-
-
-async def _unwrap_query(request: Any, ctx: RequestContext) -> Any:
-    """``invokeWithoutUpdates``, ``invokeAfterMsg(s)``...: no state here, just the query."""
-    return await ctx.dispatch(request.query)
-
-
 # --- service queries --------------------------------------------------------
 
 
 def _pong(request: Any, ctx: RequestContext) -> Any:
+    """A ``ping`` inside ``invokeWithLayer(initConnection(...))`` (Telethon's first call) reaches here."""
     return types.Pong(msg_id=ctx.msg_id, ping_id=request.ping_id)
 
 
@@ -171,10 +158,6 @@ def export_chat_invite(request: Any, ctx: RequestContext) -> Any:
 
 def install_default_handlers(registry: HandlerRegistry) -> None:
     """Register every default handler (a later ``register`` replaces any of them)."""
-    registry.add(functions.InvokeWithLayer, _invoke_with_layer)
-    registry.add(functions.InitConnection, _init_connection)
-    for wrapper in (functions.InvokeWithoutUpdates, functions.InvokeAfterMsg, functions.InvokeAfterMsgs):
-        registry.add(wrapper, _unwrap_query)
     registry.add(functions.Ping, _pong)
     registry.add(functions.PingDelayDisconnect, _pong)
     registry.add(functions.help.GetConfig, _get_config)

@@ -1,15 +1,16 @@
-"""What :meth:`Session.receive` reports: small immutable event records.
+"""The one event vocabulary of the session engines: small immutable records.
 
-A driver loops over the list and reacts by type.  Every request handed to
-:meth:`Session.send` ends in exactly one :class:`Result` or one
-:class:`RequestFailed` (of which :class:`RPCErrorEvent` is the common case),
-as long as the driver keeps the connection alive or calls
-:meth:`Session.resend_all` after reconnecting.  A driver that passed an
-:data:`AnswerSink` as ``on_answer`` gets exactly one sink call instead.
+``receive`` returns a list of them; a driver loops over it and reacts by
+type.  Every request handed to ``ClientSession.send`` ends in exactly one
+:class:`Result` or one :class:`RequestFailed` (of which :class:`RPCErrorEvent`
+is the common case), as long as the driver keeps a connection alive and
+calls ``ClientSession.new_connection`` after reconnecting.  A driver that
+passed an :data:`AnswerSink` as ``on_answer`` gets exactly one sink call
+instead (the one answer channel).
 
-``msg_id`` in request-related events is always the id :meth:`Session.send`
-returned, even when the session had to re-send the request under a new
-wire id (bad salt, clock resync...), so a driver can key its futures by it.
+``msg_id`` in request-related events is always the id ``send`` returned,
+even when the session had to re-send the request under a new wire id (bad
+salt, clock resync...), so a driver can key its futures by it.
 """
 
 from __future__ import annotations
@@ -33,15 +34,16 @@ __all__ = [
     "BadMessageNotified",
     "UndecodableMessage",
     "DisconnectDelay",
+    "SessionReset",
     "AnswerSink",
 ]
 
 AnswerSink = Callable[[int, object, "TLError | None"], None]
-"""Optional direct delivery of answers, given to :class:`~tlruntime.session.Session` as ``on_answer``.
+"""Optional direct delivery of answers, given to :class:`~tlruntime.session.ClientSession` as ``on_answer``.
 
 Called as ``sink(msg_id, value, None)`` for a result and ``sink(msg_id, None,
 error)`` for a failure (an :class:`RPCError` or any other :class:`TLError`),
-with ``msg_id`` as :meth:`Session.send` returned it, *instead* of a
+with ``msg_id`` as ``ClientSession.send`` returned it, *instead* of a
 :class:`Result` / :class:`RequestFailed` event.  A driver resolving one future
 per answer saves an event object and a type dispatch per call this way (the
 asyncio client at 100 calls in flight); the sink runs while the payload is
@@ -162,3 +164,16 @@ class DisconnectDelay(Event):
 
     msg_id: int
     seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class SessionReset(Event):
+    """Client side: these requests (ids as returned by ``send``) may have run in a session the server lost.
+
+    ``policy`` says what happened to them: ``"raise"`` (each failed with
+    :class:`~tlruntime.errors.SessionResetError`) or ``"resend"`` (each sent
+    again under a new msg_id: it may run twice).
+    """
+
+    msg_ids: tuple[int, ...]
+    policy: str

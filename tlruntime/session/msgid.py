@@ -9,14 +9,24 @@ greater than the previous one, so ties on a coarse clock advance by 4.
 
 This is the one msg_id generator of the runtime: the unencrypted handshake
 (:mod:`tlruntime.auth.plain`) uses it through a callable adapter.  The module
-imports nothing from the rest of the package.
+imports nothing from the rest of the package but :mod:`tlruntime.protocol`.
 """
 
 from __future__ import annotations
 
 from typing import Callable, Literal
 
-__all__ = ["Side", "MsgIdGenerator", "msg_id_time", "CLIENT_SUFFIX", "RESPONSE_SUFFIX", "SERVER_SUFFIX"]
+__all__ = [
+    "Side",
+    "MsgIdGenerator",
+    "msg_id_time",
+    "time_problem",
+    "CLIENT_SUFFIX",
+    "RESPONSE_SUFFIX",
+    "SERVER_SUFFIX",
+    "MAX_PAST",
+    "MAX_FUTURE",
+]
 
 Side = Literal["client", "server"]
 
@@ -27,6 +37,8 @@ RESPONSE_SUFFIX = 1
 #: ``msg_id % 4`` of server messages the server sends on its own (updates, notices).
 SERVER_SUFFIX = 3
 
+from ..protocol import MAX_FUTURE, MAX_PAST  # noqa: E402 - the window has one home
+
 _SCALE = 1 << 32
 _SCALE_FLOAT = float(_SCALE)
 
@@ -34,6 +46,16 @@ _SCALE_FLOAT = float(_SCALE)
 def msg_id_time(msg_id: int) -> float:
     """The sender's server-time estimate (unix seconds) carried in ``msg_id``."""
     return msg_id / _SCALE
+
+
+def time_problem(msg_id: int, now: float) -> int | None:
+    """16 (too old) or 17 (too far ahead) when ``msg_id`` is outside the window around ``now``."""
+    skew = msg_id / _SCALE - now
+    if skew < -MAX_PAST:
+        return 16
+    if skew > MAX_FUTURE:
+        return 17
+    return None
 
 
 class MsgIdGenerator:

@@ -48,6 +48,11 @@ class Outgoing:
     answers: int | None = None
     #: The peer acknowledged receipt (a request stays pending until its result arrives).
     acked: bool = False
+    #: Queued again under a msg_id that already went out: it must travel inside a new container
+    #: (a packet whose outer msg_id repeats is a replay and is refused).
+    repeat: bool = False
+    #: The outbox's connection epoch when the message first went out (-1: never sent).
+    first_epoch: int = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +84,8 @@ class Outbox:
         #: msg_ids to acknowledge, in arrival order (a dict: an answer withdraws its request's ack in O(1)).
         self.acks: dict[int, None] = {}
         self.flush_requested = False
+        #: Counts connections: a driver bumps it on each new one (what was sent before may be lost).
+        self.epoch = 0
 
     # --- numbering ----------------------------------------------------------
 
@@ -127,10 +134,24 @@ class Outbox:
         out.msg_id = self.ids.next(response=out.response)
         out.seqno = self.next_seqno(out.content_related)
         out.acked = False
+        out.repeat = False
         if out.request is not None:
             self.pending[out.msg_id] = out
         if out not in self.queue:
             self.queue.append(out)
+
+    def queue_again(self, out: Outgoing) -> bool:
+        """Queue ``out`` again under the msg_id and seq_no it was sent with (the peer may have it).
+
+        This is how a request survives a lost connection without running twice:
+        the peer recognises the msg_id and answers from memory.  Returns False
+        when ``out`` was still queued anyway.
+        """
+        if out in self.queue:
+            return False
+        out.repeat = True
+        self.queue.append(out)
+        return True
 
     def take_sent(self, msg_id: int) -> list[Outgoing]:
         """The messages sent as ``msg_id`` (a container expands to its entries), forgotten here."""
@@ -211,15 +232,22 @@ class Outbox:
         self.flush_requested = bool(self.acks) and self.flush_requested
         recent = self.recent
         max_seqno = self.max_seqno_sent
+        repeated = False
+        epoch = self.epoch
         for out in chosen:
             if out.seqno > max_seqno:
                 max_seqno = out.seqno
             any_response = any_response or out.response
             recent[out.msg_id] = out
+            if out.first_epoch < 0:
+                out.first_epoch = epoch
+            elif out.repeat:
+                repeated = True
+                out.repeat = False
         self.max_seqno_sent = max_seqno
         container_id: int | None = None
         container_seqno = 0
-        if len(chosen) > 1:
+        if len(chosen) > 1 or repeated:
             container_id = self.ids.next(any_response)
             container_seqno = self.next_seqno(False)
             self._remember_container(container_id, tuple([out.msg_id for out in chosen]))

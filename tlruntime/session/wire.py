@@ -25,7 +25,10 @@ from typing import NamedTuple, Sequence
 
 from ..core_types import RPC_ERROR_ID, RPC_RESULT_ID, GzipPacked, MsgContainer
 from ..errors import LengthError, SessionCheckError, TruncatedError
-from ..tlobject import read_gzip_payload
+from ..protocol import MAX_CONTAINER_MESSAGES, PLAINTEXT_HEADER_SIZE
+from ..protocol import MAX_PADDING as _MAX_PADDING
+from ..protocol import MIN_PADDING as _MIN_PADDING
+from ..tlobject import class_for_id, read_gzip_payload
 
 __all__ = [
     "MSG_CONTAINER",
@@ -37,6 +40,7 @@ __all__ = [
     "PlainMessage",
     "InnerMessage",
     "constructor_of",
+    "name_of",
     "pack_plaintext",
     "parse_plaintext",
     "pack_container",
@@ -53,7 +57,7 @@ RPC_RESULT = RPC_RESULT_ID
 RPC_ERROR = RPC_ERROR_ID
 
 #: salt, session_id, msg_id, seq_no, message_data_length.
-HEADER_SIZE = 32
+HEADER_SIZE = PLAINTEXT_HEADER_SIZE
 _HEADER = struct.Struct("<qqqiI")
 _INNER_HEADER = struct.Struct("<qiI")  # msg_id, seqno, bytes (a bare ``message`` entry)
 _U32 = struct.Struct("<I")
@@ -61,10 +65,6 @@ _U32_U32 = struct.Struct("<II")
 _ID_LONG = struct.Struct("<Iq")
 _unpack_u32 = _U32.unpack_from
 
-_MIN_PADDING = 12
-_MAX_PADDING = 1024
-#: Telegram accepts at most 1020 messages in one container (service_messages docs).
-MAX_CONTAINER_MESSAGES = 1020
 
 
 def constructor_of(body: bytes | memoryview) -> int:
@@ -72,6 +72,17 @@ def constructor_of(body: bytes | memoryview) -> int:
     if len(body) < 4:
         return 0
     return int(_unpack_u32(body, 0)[0])
+
+
+def name_of(body: bytes) -> str:
+    """The TL name of a boxed body's constructor, for logs (``rpc_result``: with the inner result's)."""
+    constructor = constructor_of(body)
+    if constructor == RPC_RESULT and len(body) >= 16:
+        return f"rpc_result({name_of(body[12:])})"
+    if constructor == MSG_CONTAINER:
+        return "msg_container"
+    cls = class_for_id(constructor)
+    return cls.TL_NAME if cls is not None else f"#{constructor:08x}"
 
 
 # --- the decrypted message --------------------------------------------------

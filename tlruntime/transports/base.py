@@ -61,6 +61,11 @@ class TransportCodec(abc.ABC):
         """Largest payload accepted in either direction."""
         return self._max_frame_size
 
+    @property
+    def buffered(self) -> int:
+        """Received bytes held back until their frame is complete (a server caps the sum over connections)."""
+        return 0
+
     @abc.abstractmethod
     def initial_bytes(self) -> bytes:
         """Bytes the client writes before its first frame (empty on the server side)."""
@@ -156,6 +161,10 @@ class FramingCodec(TransportCodec):
         self._buffer = bytearray()
         self._consumed = 0  # bytes of the stream already decoded, for error offsets
         self._failure: TransportError | None = None
+
+    @property
+    def buffered(self) -> int:
+        return len(self._buffer)
 
     def feed(self, data: BytesLike) -> list[Event]:
         if self._failure is not None:

@@ -103,6 +103,11 @@ class TransportDetector:
         self._buffer = bytearray()
         self._done = False
 
+    @property
+    def buffered(self) -> int:
+        """Opening bytes held until the transport is known."""
+        return len(self._buffer)
+
     def feed(self, data: BytesLike) -> Detection | None:
         if self._done:
             raise TransportError("transport already detected: feed the codec from the Detection instead")

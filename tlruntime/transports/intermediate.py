@@ -1,9 +1,13 @@
 """Intermediate and padded-intermediate transports: a 4-byte little-endian length per frame.
 
 Intermediate (client opens with ``0xeeeeeeee``) keeps payloads 4-byte aligned.
-Padded intermediate (``0xdddddddd``) appends 0..15 random bytes to every frame
-so packet sizes do not fingerprint the protocol; the receiver recovers the
-exact MTProto message from its own structure (see :func:`mtproto_message_length`).
+Padded intermediate (``0xdddddddd``) appends random bytes to every frame so
+packet sizes do not fingerprint the protocol; the receiver recovers the exact
+MTProto message from its own structure (see :func:`mtproto_message_length`).
+Be strict in what you send: the spec allows 0..15 padding bytes and we read
+all of them, but we write 0..3, as Telegram's MTProxy does
+(``lrand48() & 3``), because deployed readers (Telethon 1.45) strip only
+``len % 4`` bytes.
 
 In both, the top bit of the length is a quick-ack request from the client; from
 the server, a 4-byte word with that bit set in place of a length is a quick-ack
@@ -15,14 +19,18 @@ from __future__ import annotations
 from typing import ClassVar, Final
 
 from ..errors import FrameError, TransportError
+from ..protocol import ENCRYPTED_HEADER_SIZE, UNENCRYPTED_HEADER_SIZE
 from .base import FramingCodec
 from .events import QUICK_ACK_BIT, BytesLike, Event, QuickAck
 
 __all__ = ["Intermediate", "PaddedIntermediate", "mtproto_message_length"]
 
+#: Padding bytes a receiver must accept after a payload (the transport spec)...
 _MAX_PADDING: Final = 15
-_UNENCRYPTED_HEADER: Final = 20  # auth_key_id(8) + message_id(8) + message_data_length(4)
-_ENCRYPTED_HEADER: Final = 24  # auth_key_id(8) + msg_key(16), then 16-byte AES blocks
+#: ...and the most we write (what every deployed peer strips).
+WRITE_PADDING_MAX: Final = 3
+_UNENCRYPTED_HEADER: Final = UNENCRYPTED_HEADER_SIZE
+_ENCRYPTED_HEADER: Final = ENCRYPTED_HEADER_SIZE
 _ZERO_AUTH_KEY_ID: Final = bytes(8)
 
 
@@ -75,7 +83,7 @@ class Intermediate(FramingCodec):
 
 
 class PaddedIntermediate(Intermediate):
-    """Intermediate with 0..15 random bytes of padding after every payload."""
+    """Intermediate with random padding after every payload: 0..3 bytes written, 0..15 read."""
 
     name = "padded"
     obfuscation_tag: ClassVar[bytes | None] = b"\xdd\xdd\xdd\xdd"
@@ -93,7 +101,7 @@ class PaddedIntermediate(Intermediate):
                 "20 + message_data_length bytes; encrypted: 24 + 16k bytes; or a 4-byte error code), "
                 "so the receiver could not strip the padding"
             )
-        padding_length = self._random_bytes(1)[0] % (_MAX_PADDING + 1)
+        padding_length = self._random_bytes(1)[0] & WRITE_PADDING_MAX
         padding = self._random_bytes(padding_length) if padding_length else b""
         if len(padding) != padding_length:
             raise TransportError(f"padded: random_bytes({padding_length}) returned {len(padding)} bytes")

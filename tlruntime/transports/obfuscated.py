@@ -25,6 +25,7 @@ from typing import Final
 from cryptography.hazmat.primitives.ciphers import Cipher, CipherContext, algorithms, modes
 
 from ..errors import TransportError
+from ..protocol import OBFUSCATED_HEADER_SIZE
 from .abridged import Abridged
 from .base import FramingCodec, RandomBytes, TransportCodec
 from .events import DEFAULT_MAX_FRAME_SIZE, BytesLike, Event
@@ -32,7 +33,7 @@ from .intermediate import Intermediate, PaddedIntermediate
 
 __all__ = ["Obfuscated2", "HEADER_SIZE", "parse_proxy_secret", "inner_codec_for_tag"]
 
-HEADER_SIZE: Final = 64
+HEADER_SIZE: Final = OBFUSCATED_HEADER_SIZE
 _KEY_MATERIAL: Final = slice(8, 56)  # encrypt key (32) + IV (16), in header order
 _TAG: Final = slice(56, 60)
 _DC_ID: Final = slice(60, 62)
@@ -178,6 +179,10 @@ class Obfuscated2(TransportCodec):
     def dc_id(self) -> int | None:
         """The DC id from the header (server), or the one put into it (client, None if omitted)."""
         return self._dc_id
+
+    @property
+    def buffered(self) -> int:
+        return self._inner.buffered
 
     def initial_bytes(self) -> bytes:
         return self._header

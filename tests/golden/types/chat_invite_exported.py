@@ -170,12 +170,13 @@ class ChatInviteExported(TLObject):
                 _p1(self.admin_id, self.date),
                 _p3(v_start_date, v_expire_date, v_usage_limit, v_usage, v_requested, v_subscription_expired) if (_flags & 1182) == 1182 else (b"" if v_start_date is None else _p2(v_start_date)) + (b"" if v_expire_date is None else _p2(v_expire_date)) + (b"" if v_usage_limit is None else _p2(v_usage_limit)) + (b"" if v_usage is None else _p2(v_usage)) + (b"" if v_requested is None else _p2(v_requested)) + (b"" if v_subscription_expired is None else _p2(v_subscription_expired)),
                 b"" if v_title is None else (_SHORT_FORM[_n](_n, e_title) if (_n := len(e_title)) < 254 else _pack_bytes(e_title)),
-                b"" if v_subscription_pricing is None else v_subscription_pricing._bytes(),
+                b"" if v_subscription_pricing is None else v_subscription_pricing._tl_StarsSubscriptionPricing(),
             ))
         except _ENCODE_FAILURES as exc:
             raise _encode_error(self, exc) from exc
 
     __bytes__ = _bytes
+    _tl_ExportedChatInvite = _bytes  # ExportedChatInvite fields write through this name: their type check
 
     @staticmethod
     def from_bytes(data: bytes | bytearray | memoryview) -> ChatInviteExported:

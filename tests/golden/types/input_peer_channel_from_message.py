@@ -67,13 +67,14 @@ class InputPeerChannelFromMessage(TLObject):
         try:
             return b"".join((
                 _p1(0xbd2a0840),
-                self.peer._bytes(),
+                self.peer._tl_InputPeer(),
                 _p0(self.msg_id, self.channel_id),
             ))
         except _ENCODE_FAILURES as exc:
             raise _encode_error(self, exc) from exc
 
     __bytes__ = _bytes
+    _tl_InputPeer = _bytes  # InputPeer fields write through this name: their type check
 
     @staticmethod
     def from_bytes(data: bytes | bytearray | memoryview) -> InputPeerChannelFromMessage:

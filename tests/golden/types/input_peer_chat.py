@@ -49,6 +49,7 @@ class InputPeerChat(TLObject):
             raise _encode_error(self, exc) from exc
 
     __bytes__ = _bytes
+    _tl_InputPeer = _bytes  # InputPeer fields write through this name: their type check
 
     @staticmethod
     def from_bytes(data: bytes | bytearray | memoryview) -> InputPeerChat:

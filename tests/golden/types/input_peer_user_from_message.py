@@ -67,13 +67,14 @@ class InputPeerUserFromMessage(TLObject):
         try:
             return b"".join((
                 _p1(0xa87b0a1c),
-                self.peer._bytes(),
+                self.peer._tl_InputPeer(),
                 _p0(self.msg_id, self.user_id),
             ))
         except _ENCODE_FAILURES as exc:
             raise _encode_error(self, exc) from exc
 
     __bytes__ = _bytes
+    _tl_InputPeer = _bytes  # InputPeer fields write through this name: their type check
 
     @staticmethod
     def from_bytes(data: bytes | bytearray | memoryview) -> InputPeerUserFromMessage:

@@ -53,7 +53,7 @@ def _load_rd0() -> _Reader:
     return _rd0
 
 
-class ExportChatInvite(TLRequest):
+class ExportChatInvite(TLRequest["abcs.ExportedChatInvite"]):
     """``messages.exportChatInvite#a455de90 flags:# legacy_revoke_permanent:flags.2?true request_needed:flags.3?true peer:InputPeer expire_date:flags.0?int usage_limit:flags.1?int title:flags.4?string subscription_pricing:flags.5?StarsSubscriptionPricing = ExportedChatInvite;``"""
 
     __slots__ = (
@@ -126,10 +126,10 @@ class ExportChatInvite(TLRequest):
                     e_title = v_title.encode("utf-8", "surrogateescape")
             return b"".join((
                 _p3(0xa455de90, _flags),
-                self.peer._bytes(),
+                self.peer._tl_InputPeer(),
                 _p2(v_expire_date, v_usage_limit) if (_flags & 3) == 3 else (b"" if v_expire_date is None else _p1(v_expire_date)) + (b"" if v_usage_limit is None else _p1(v_usage_limit)),
                 b"" if v_title is None else (_SHORT_FORM[_n](_n, e_title) if (_n := len(e_title)) < 254 else _pack_bytes(e_title)),
-                b"" if v_subscription_pricing is None else v_subscription_pricing._bytes(),
+                b"" if v_subscription_pricing is None else v_subscription_pricing._tl_StarsSubscriptionPricing(),
             ))
         except _ENCODE_FAILURES as exc:
             raise _encode_error(self, exc) from exc

@@ -1,0 +1,54 @@
+"""The layer's short import path (tlruntime.layer_loader): same modules, and the standard path
+whenever its byte-code cannot be trusted."""
+
+from __future__ import annotations
+
+import compileall
+import os
+import subprocess
+import sys
+import textwrap
+import warnings
+from pathlib import Path
+
+from generator.emit import generate_layer
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = ROOT / "tests" / "generator" / "fixtures" / "emit_package.tl"
+
+PROBE = """
+import sys
+import mylayer
+from mylayer.types import Pricing
+module = sys.modules[Pricing.__module__]
+print(type(module.__spec__.loader).__name__, module.__file__ == module.__spec__.origin, Pricing.TL_NAME)
+print(bytes(Pricing(period=1, amount=2)).hex())
+"""
+
+
+def _probe(path: Path) -> list[str]:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(path), str(ROOT)]))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    done = subprocess.run(
+        [sys.executable, "-B", "-c", textwrap.dedent(PROBE)], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout.splitlines()
+
+
+def test_class_modules_load_through_the_layer_finder_and_fall_back_when_stale(tmp_path: Path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        generate_layer([FIXTURE], tmp_path / "mylayer", package="mylayer")
+    # No byte-code yet: the standard loader.
+    assert _probe(tmp_path)[0] == "SourceFileLoader True pricing"
+    assert compileall.compile_dir(str(tmp_path / "mylayer"), quiet=1)
+    first = _probe(tmp_path)
+    assert first[0] == "LayerFinder True pricing"
+    # An edited source (different size and mtime) makes the .pyc stale: the standard loader recompiles.
+    module = tmp_path / "mylayer" / "types" / "pricing.py"
+    module.write_text(module.read_text().replace('TL_NAME = "pricing"', 'TL_NAME = "pricing_edited"'))
+    os.utime(module, (1, 1))
+    stale = _probe(tmp_path)
+    assert stale[0] == "SourceFileLoader True pricing_edited"
+    assert stale[1] == first[1]
