@@ -1,10 +1,12 @@
-"""``python -m bench [--quick | --smoke] [--only GROUP ...] [--json PATH | --no-json]``.
+"""``python -m bench [GROUP ...] [--quick | --smoke] [--only GROUP ...] [--json PATH | --no-json]``.
 
-Runs the benchmark groups, prints one table (ours beside Telethon, kurigram
-or raw cryptg, with ratios, targets and pass/miss) and writes the same rows
-as JSON.  Groups whose dependency is missing still print, as "not available"
+Runs the benchmark groups (all of them, or the ones named: ``python -m bench
+rpc crypto``), prints one table (ours beside Telethon, kurigram or raw
+cryptg, with ratios, targets and pass/miss) and writes the same rows as
+JSON.  Groups whose dependency is missing still print, as "not available"
 with the reason.  Exit status is 0 even when a target is missed: this is a
-measurement, not a test.
+measurement, not a test.  ``python -m bench.compare A.json B.json`` puts two
+runs (two checkouts) side by side.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .report import Row, render_table, write_json
+from .server import ServerBenchSettings
 from .timing import Budget
 
 
@@ -33,21 +36,32 @@ class Settings:
     budget: Budget
     import_runs: int
     bulk_count: int
+    #: Calls per client and event loop (see bench/rpc.py).
     rpc_calls: int
     rpc_in_flight: int
+    server: ServerBenchSettings
 
     @classmethod
     def full(cls) -> Settings:
-        return cls(Budget.full(), import_runs=7, bulk_count=1000, rpc_calls=9000, rpc_in_flight=100)
+        return cls(
+            Budget.full(), import_runs=7, bulk_count=1000, rpc_calls=4500, rpc_in_flight=100,
+            server=ServerBenchSettings(),
+        )
 
     @classmethod
     def quick(cls) -> Settings:
-        return cls(Budget.quick(), import_runs=3, bulk_count=1000, rpc_calls=1800, rpc_in_flight=100)
+        return cls(
+            Budget.quick(), import_runs=3, bulk_count=1000, rpc_calls=1800, rpc_in_flight=100,
+            server=ServerBenchSettings(batches=2, rounds=1, idle_connections=100, sessions=100),
+        )
 
     @classmethod
     def smoke(cls) -> Settings:
         """Tiny counts: proves every group runs end to end (the test suite uses this)."""
-        return cls(Budget.smoke(), import_runs=1, bulk_count=60, rpc_calls=5, rpc_in_flight=5)
+        return cls(
+            Budget.smoke(), import_runs=1, bulk_count=60, rpc_calls=5, rpc_in_flight=5,
+            server=ServerBenchSettings(clients=2, in_flight=3, batches=1, rounds=1, idle_connections=3, sessions=3),
+        )
 
 
 def _seed(s: Settings) -> list[Row]:
@@ -86,7 +100,13 @@ def _rpc(s: Settings) -> list[Row]:
     return bench_rpc(s.rpc_calls, s.rpc_in_flight)
 
 
-#: Group name -> runner, in the order they run and print; ``--only`` also accepts 1-6.
+def _server(s: Settings) -> list[Row]:
+    from .server import bench_server
+
+    return bench_server(s.server)
+
+
+#: Group name -> runner, in the order they run and print; groups may also be named 1-7.
 GROUPS: dict[str, Callable[[Settings], list[Row]]] = {
     "seed": _seed,
     "invite": _invite,
@@ -94,6 +114,7 @@ GROUPS: dict[str, Callable[[Settings], list[Row]]] = {
     "import": _imports,
     "crypto": _crypto,
     "rpc": _rpc,
+    "server": _server,
 }
 
 
@@ -147,11 +168,19 @@ def environment() -> dict[str, Any]:
         "kurigram": _version("kurigram"),
         "cryptg": _version("cryptg"),
         "tgcrypto": _version("tgcrypto"),
+        "uvloop": _version("uvloop"),
+        "psutil": _version("psutil"),
     }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[1])
+    parser.add_argument(
+        "groups",
+        nargs="*",
+        metavar="GROUP",
+        help=f"groups to run ({', '.join(GROUPS)} or 1-{len(GROUPS)}); default: all",
+    )
     parser.add_argument("--quick", action="store_true", help="fewer, shorter repeats (noisier)")
     parser.add_argument(
         "--smoke",
@@ -163,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="GROUP",
-        help=f"run only these groups ({', '.join(GROUPS)} or 1-{len(GROUPS)}); repeatable",
+        help="same as naming GROUPs; repeatable",
     )
     parser.add_argument(
         "--json",
@@ -180,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.smoke()
     else:
         settings = Settings.quick() if args.quick else Settings.full()
-    names = select_groups(args.only)
+    names = select_groups([*args.groups, *args.only])
     rows = run_groups(names, settings)
     print(render_table(rows))
     if not args.no_json:

@@ -69,6 +69,21 @@ def _pin(pid: int, cpu: int) -> None:
             pass
 
 
+def keep_on_cpu(cpus: int | set[int]) -> set[int] | None:
+    """Pin this process to ``cpus`` (one core or a set to restore); returns the previous affinity.
+
+    None when nothing was changed (one core only, or no affinity support).
+    """
+    if not hasattr(os, "sched_setaffinity") or (os.cpu_count() or 1) < 2:
+        return None
+    previous = os.sched_getaffinity(0)
+    try:
+        os.sched_setaffinity(0, {cpus} if isinstance(cpus, int) else cpus)
+    except OSError:
+        return None
+    return previous
+
+
 class ServerProcess:
     """``with ServerProcess() as server:`` -> ``server.port``, ``server.key``; stops the child on exit."""
 
@@ -104,6 +119,13 @@ class ServerProcess:
             self.__exit__(None, None, None)
             raise
         return self
+
+    @property
+    def pid(self) -> int:
+        """The server child's process id (for reading its CPU time and RSS)."""
+        if self._process is None:
+            raise ServerStartError("server process not started")
+        return self._process.pid
 
     def _wait_for_port(self) -> int:
         process = self._process

@@ -7,22 +7,28 @@ in a phase of its own (see :func:`_measure_one`).  Each does ``ping`` round
 trips, first strictly one after another (latency bound), then with
 ``in_flight`` calls outstanding at once via ``asyncio.gather`` (throughput
 bound); rates are medians over the rounds.
+
+Every row exists once per event loop (stdlib asyncio, and uvloop when the
+optional extra is installed): all three clients of a row run on the same
+loop, and the target compares them on that loop.  The phases of all
+(loop, client) pairs are interleaved, so a slow minute of the VM is spread
+over every row.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import statistics
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from .loopback import ServerKey, ServerProcess, ServerStartError
+from .loopback import ServerKey, ServerProcess, ServerStartError, keep_on_cpu
+from .loops import ASYNCIO, available_loops, run_on
 from .peers import RpcDriver, connect_kurigram, connect_telethon
 from .report import KURIGRAM, TELETHON, Row, Target
 
-RPC_TARGET = Target("≥2x faster peer", factor=2.0, against=(TELETHON, KURIGRAM))
+RPC_TARGET = Target("≥2x faster peer, same loop", factor=2.0, against=(TELETHON, KURIGRAM))
 WARM_UP_CALLS = 20
 ROUNDS = 3  # per phase
 CYCLES = 3  # phases per client, interleaved across clients
@@ -93,31 +99,33 @@ async def _measure_one(connect: Connect, port: int, key: ServerKey, calls: int, 
 
 
 def _measure_all(
-    contenders: dict[str, Connect], port: int, key: ServerKey, calls: int, in_flight: int
-) -> dict[str, _Outcome]:
-    """Phases per client (see :func:`_measure_one`), cycled CYCLES times, each bounded by RUN_TIMEOUT.
+    loops: list[str], contenders: dict[str, Connect], port: int, key: ServerKey, calls: int, in_flight: int
+) -> dict[tuple[str, str], _Outcome]:
+    """Phases per (loop, client) (see :func:`_measure_one`), cycled CYCLES times, each bounded by RUN_TIMEOUT.
 
-    Cycling ours -> Telethon -> kurigram several times spreads the VM's slow
-    drift in speed over every client instead of billing one phase's luck to
-    one client; the rounds of all of a client's phases feed its median.
+    Cycling through every loop and client several times spreads the VM's slow
+    drift in speed over all of them instead of billing one phase's luck to
+    one; the rounds of all of a pair's phases feed its median.
     """
-    outcomes = {name: _Outcome() for name in contenders}
+    outcomes = {(loop, name): _Outcome() for loop in loops for name in contenders}
     cycles = CYCLES if calls >= CYCLES * ROUNDS * 10 else 1
     for _ in range(cycles):
-        for name, connect in contenders.items():
-            outcome = outcomes[name]
-            if outcome.failure is not None:
-                continue
-            try:
-                phase = asyncio.run(
-                    asyncio.wait_for(_measure_one(connect, port, key, calls // cycles, in_flight), RUN_TIMEOUT)
-                )
-            except Exception as exc:
-                phase = _Outcome(failure=f"{type(exc).__name__}: {exc}")
-            outcome.sequential += phase.sequential
-            outcome.parallel += phase.parallel
-            if phase.failure is not None:
-                outcome.failure = f"{name} failed against our server: {phase.failure}"
+        for loop in loops:
+            for name, connect in contenders.items():
+                outcome = outcomes[loop, name]
+                if outcome.failure is not None:
+                    continue
+                try:
+                    phase = run_on(
+                        loop,
+                        asyncio.wait_for(_measure_one(connect, port, key, calls // cycles, in_flight), RUN_TIMEOUT),
+                    )
+                except Exception as exc:
+                    phase = _Outcome(failure=f"{type(exc).__name__}: {exc}")
+                outcome.sequential += phase.sequential
+                outcome.parallel += phase.parallel
+                if phase.failure is not None:
+                    outcome.failure = f"{name} failed against our server on {loop}: {phase.failure}"
     return outcomes
 
 
@@ -129,45 +137,50 @@ def _connect_ours() -> tuple[Connect | None, str | None]:
     return connect_ours, None
 
 
-def _keep_on_cpu(cpu: int) -> set[int] | None:
-    """Pin this process to ``cpu``; returns the previous affinity to restore (None: untouched)."""
-    if not hasattr(os, "sched_setaffinity") or (os.cpu_count() or 1) < 2:
-        return None
-    previous = os.sched_getaffinity(0)
-    try:
-        os.sched_setaffinity(0, {cpu})
-    except OSError:
-        return None
-    return previous
+def _rows_for(loop: str, in_flight: int) -> tuple[Row, Row]:
+    suffix = "" if loop == ASYNCIO else f", {loop}"
+    sequential = Row("6 rpc", f"ping round trips, sequential{suffix}", "calls/s", True, None)
+    parallel = Row("6 rpc", f"ping round trips, {in_flight} in flight{suffix}", "calls/s", True, None)
+    sequential.target = parallel.target = RPC_TARGET
+    return sequential, parallel
 
 
 def bench_rpc(calls: int, in_flight: int) -> list[Row]:
-    """Rows for sequential and ``in_flight``-parallel ping round trips per second."""
-    sequential = Row("6 rpc", "ping round trips, sequential", "calls/s", True, None)
-    parallel = Row("6 rpc", f"ping round trips, {in_flight} in flight", "calls/s", True, None)
-    rows = [sequential, parallel]
-    for row in rows:
-        row.target = RPC_TARGET
+    """Rows for sequential and ``in_flight``-parallel ping round trips per second, per event loop."""
+    loops: list[str] = []
+    pairs: dict[str, tuple[Row, Row]] = {}
+    rows: list[Row] = []
+    for loop, missing in available_loops().items():
+        pair = _rows_for(loop, in_flight)
+        rows += pair
+        if missing is None:
+            loops.append(loop)
+            pairs[loop] = pair
+        else:
+            for row in pair:
+                row.unavailable = missing
+                row.references = {TELETHON: None, KURIGRAM: None}
+    measured = [row for pair in pairs.values() for row in pair]
     contenders: dict[str, Connect] = {TELETHON: connect_telethon, KURIGRAM: connect_kurigram}
     connect_ours, reason = _connect_ours()
     if connect_ours is None:
-        for row in rows:
+        for row in measured:
             row.unavailable = reason
     else:
         contenders = {OURS: connect_ours, **contenders}
 
-    previous_affinity = _keep_on_cpu(0)
+    previous_affinity = keep_on_cpu(0)
     try:
         with ServerProcess(server_cpu=1) as server:
             key = server.key
             if key is None:
                 raise ServerStartError("server started without a public key")
-            outcomes = _measure_all(contenders, server.port, key, calls, in_flight)
-        for name, outcome in outcomes.items():
+            outcomes = _measure_all(loops, contenders, server.port, key, calls, in_flight)
+        for (loop, name), outcome in outcomes.items():
+            sequential, parallel = pairs[loop]
             if outcome.failure is not None:
                 if name == OURS:
-                    for row in rows:
-                        row.unavailable = outcome.failure
+                    sequential.unavailable = parallel.unavailable = outcome.failure
                 else:
                     sequential.notes.append(outcome.failure)
                     sequential.references[name] = parallel.references[name] = None
@@ -179,10 +192,10 @@ def bench_rpc(calls: int, in_flight: int) -> list[Row]:
             else:
                 sequential.references[name], parallel.references[name] = seq, par
     except ServerStartError as exc:
-        for row in rows:
+        for row in measured:
             row.unavailable = f"our loopback server does not start: {exc}"
             row.references = {TELETHON: None, KURIGRAM: None}
     finally:
         if previous_affinity is not None:
-            os.sched_setaffinity(0, previous_affinity)
+            keep_on_cpu(previous_affinity)
     return rows

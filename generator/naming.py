@@ -41,6 +41,8 @@ RESERVED_MEMBERS = frozenset(
         "FIELDS",
         "from_bytes",
         "to_dict",
+        "to_json",
+        "pretty",
         "read_result",
     }
 )

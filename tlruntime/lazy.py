@@ -9,9 +9,9 @@ back here.
 from __future__ import annotations
 
 import importlib
-from typing import Any, MutableMapping
+from typing import Any, MutableMapping, Union
 
-__all__ = ["load_lazy"]
+__all__ = ["load_lazy", "load_union"]
 
 
 def load_lazy(namespace: MutableMapping[str, Any], table: dict[str, tuple[str, str]], name: str) -> object:
@@ -22,5 +22,35 @@ def load_lazy(namespace: MutableMapping[str, Any], table: dict[str, tuple[str, s
     module_name, attribute = where
     module = importlib.import_module(module_name)
     value: object = getattr(module, attribute) if attribute else module
+    namespace[name] = value
+    return value
+
+
+def load_union(namespace: MutableMapping[str, Any], table: dict[str, str], name: str) -> object:
+    """Resolve the alias ``name`` of a generated ``abcs`` module and cache it there.
+
+    ``table`` maps an alias to its constructor classes as written in the type
+    checkers' ``Union`` (``"pkg.mod.Class, pkg.mod.Other"``); the value is that
+    ``typing.Union`` (the class itself for a one-constructor type).  In the
+    ``abcs`` package a namespace (``abcs.account``) is its submodule.
+    """
+    refs = table.get(name)
+    if refs is None:
+        module_name = f"{namespace.get('__name__')}.{name}"
+        if name.isidentifier() and not name.startswith("_") and namespace.get("__path__") is not None:
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:
+                if exc.name != module_name:
+                    raise
+            else:
+                namespace[name] = module
+                return module
+        raise AttributeError(f"module {namespace.get('__name__')!r} has no attribute {name!r}")
+    classes = []
+    for ref in refs.split(", "):
+        module_path, _, class_name = ref.rpartition(".")
+        classes.append(getattr(importlib.import_module(module_path), class_name))
+    value: object = Union[tuple(classes)]
     namespace[name] = value
     return value

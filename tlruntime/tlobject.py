@@ -42,6 +42,9 @@ from .errors import (
 )
 from .nesting import DEPTH, MAX_NESTING, RecursiveTypes, counted, stack_exhausted, too_deep
 
+if TYPE_CHECKING:
+    from .pretty import BytesEncoding
+
 try:  # 3.11+: typing.Self
     from typing import Self
 except ImportError:  # pragma: no cover
@@ -219,6 +222,30 @@ class TLObject:
     def __repr__(self) -> str:
         args = ", ".join(f"{n}={getattr(self, n)!r}" for n in self._attribute_names())
         return f"{type(self).__name__}({args})"
+
+    # Readable forms.  The logic lives in tlruntime.pretty, imported on first use so that
+    # importing the layer does not pay for it (pretty imports nothing from this module).
+
+    def pretty(self, *, indent: int = 2, width: int = 88) -> str:
+        """Multi-line readable form: nested, absent fields left out (see :mod:`tlruntime.pretty`)."""
+        from .pretty import pretty
+
+        return pretty(self, indent=indent, width=width)
+
+    def __str__(self) -> str:
+        return self.pretty()
+
+    def to_json(
+        self,
+        *,
+        indent: int | None = None,
+        bytes_as: BytesEncoding = "base64",
+        big_ints_as_strings: bool = False,
+    ) -> str:
+        """``to_dict()`` as JSON text: bytes base64 (or hex), exact ints, schema key order."""
+        from .pretty import to_json
+
+        return to_json(self, indent=indent, bytes_as=bytes_as, big_ints_as_strings=big_ints_as_strings)
 
 
 R = TypeVar("R", covariant=True)

@@ -82,3 +82,46 @@ def test_measure_reports_per_call_time() -> None:
     assert 0 < timing.minimum <= timing.median
     both = measure_side_by_side({"a": lambda: None, "b": lambda: sum(range(50))}, Budget.smoke())
     assert set(both) == {"a", "b"} and both["a"].number == 1
+
+
+def test_compare_matches_rows_and_reports_changes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bench.compare import compare, load_rows
+
+    def dump(name: str, rows: list[Row]) -> object:
+        path = tmp_path / name
+        path.write_text(json.dumps({"meta": {}, "rows": rows_to_json(rows)}))
+        return path
+
+    old_fast = _row(2.0, telethon=4.0)  # µs-like: lower is better, 2x Telethon
+    new_fast = _row(1.0, telethon=4.0)  # twice as fast, 4x Telethon
+    old_rate = _row(100.0, higher=True)
+    old_rate.name = "rate"
+    new_rate = _row(150.0, higher=True)
+    new_rate.name = "rate"
+    gone = _row(1.0)
+    gone.name = "gone"
+    before = load_rows(dump("a.json", [old_fast, old_rate, gone]))  # type: ignore[arg-type]
+    after = load_rows(dump("b.json", [new_fast, new_rate]))  # type: ignore[arg-type]
+    text = compare(before, after)
+    lines = {line.split("  ")[0]: line.split() for line in text.splitlines() if line.startswith("g: ")}
+    assert lines["g: n"][-3:] == ["2x", "2x", "4x"]
+    assert lines["g: rate"][-3:] == ["1.5x", "-", "-"]
+    assert "only in BEFORE:" in text and "g: gone" in text
+
+
+def test_loops_run_coroutines_and_name_what_is_missing() -> None:
+    import asyncio
+
+    from bench.loops import ASYNCIO, available_loops, loop_factory, run_on
+
+    async def which() -> str:
+        return type(asyncio.get_running_loop()).__module__
+
+    assert run_on(ASYNCIO, which()).startswith("asyncio")
+    for name, missing in available_loops().items():
+        if missing is None:
+            assert run_on(name, which()).split(".")[0] == name
+        else:
+            assert "not installed" in missing
+    with pytest.raises(ValueError, match="unknown event loop"):
+        loop_factory("trio")

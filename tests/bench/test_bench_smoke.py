@@ -33,6 +33,7 @@ OUR_DEPENDENCIES = {
     "import": ("tlruntime.tl",),
     "crypto": ("tlruntime.crypto.message",),
     "rpc": ("tlruntime.tl", "tlruntime.client", "tlruntime.server"),
+    "server": ("tlruntime.tl", "tlruntime.client", "tlruntime.server", "psutil"),
 }
 
 
@@ -46,12 +47,21 @@ def test_group_runs_once(group: str) -> None:
     assert rows, f"group {group} returned no rows"
     ready = _importable(*OUR_DEPENDENCIES[group])
     for row in rows:
-        assert row.references, f"{row.name}: no reference implementation named"
+        # A row without a reference column must say why (the server group: no peer has a server).
+        assert row.references or any("no peer" in note for note in row.notes), f"{row.name}: no reference"
         if row.unavailable is None:
-            assert row.ours is not None and row.ours > 0
+            assert row.ours is not None
+            if row.unit != "KiB":
+                assert row.ours > 0
+            # A memory delta of a few connections can be 0 or even negative: the page
+            # granularity of RSS; only its presence is checked here.
         else:
             assert row.ours is None
-            assert not ready, f"{row.name}: ours not measured although tlruntime is importable: {row.unavailable}"
+            # uvloop is an optional extra (`make bench` installs it, `make test` does not).
+            loop_missing = "uvloop" in row.name and not _importable("uvloop")
+            assert loop_missing or not ready, (
+                f"{row.name}: ours not measured although tlruntime is importable: {row.unavailable}"
+            )
         for name, value in row.references.items():
             # A reference may only be missing when our side of the group
             # (e.g. the loopback server the peers talk to) is missing too.
@@ -71,3 +81,11 @@ def test_command_line_prints_table_and_writes_json(
     data = json.loads(out.read_text())
     assert data["meta"]["groups"] == ["seed"]
     assert data["rows"][0]["references"]["Telethon"] > 0
+
+
+def test_groups_can_be_named_as_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "results.json"
+    assert main(["crypto", "1", "--smoke", "--json", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert data["meta"]["groups"] == ["seed", "crypto"]
+    assert {row["group"] for row in data["rows"]} == {"1 seed", "5 mtproto"}

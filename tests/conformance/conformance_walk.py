@@ -16,9 +16,11 @@ draws a neutral value tree (:class:`Node`) for a combinator:
   object vectors are empty, and constructors are picked among those that need
   the least nesting (a fixpoint over the schema), so every draw terminates.
 
-Draws go through a small :class:`Source` protocol with two implementations: a
-seeded ``random.Random`` (the fast sweep over every combinator) and hypothesis'
-``draw`` (:func:`instances`, real ``@given`` strategies that shrink).
+Draws go through a small :class:`Source` protocol, implemented by a seeded
+``random.Random`` (the fast sweep over every combinator, against the peers'
+id sets and value rules).  Hypothesis strategies (that shrink) come from the
+public ``tlruntime.testing`` instead, which test_conformance uses for the seed
+classes.
 """
 
 from __future__ import annotations
@@ -30,9 +32,7 @@ import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Collection, Dict, FrozenSet, Iterable, List, Mapping, Optional, Protocol, Sequence, Tuple
-
-from hypothesis import strategies as st
+from typing import Any, Collection, Dict, FrozenSet, Iterable, List, Mapping, Optional, Protocol, Sequence, Tuple
 
 from generator.model import CheckedCombinator, Combinator, Param, TypeRef
 from generator.parser import parse_files
@@ -191,33 +191,6 @@ class RandomSource:
         return self.rng.randbytes(self._size())
 
 
-_TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=300)  # no surrogates
-_BINARY = st.binary(max_size=300)
-_DOUBLES = st.floats(allow_nan=True, allow_infinity=True)
-
-
-class HypothesisSource:
-    """Draws through hypothesis, so failures shrink to a minimal instance."""
-
-    def __init__(self, draw: Callable[[st.SearchStrategy[Any]], Any]) -> None:
-        self.draw = draw
-
-    def integer(self, lo: int, hi: int) -> int:
-        return int(self.draw(st.integers(lo, hi)))
-
-    def boolean(self) -> bool:
-        return bool(self.draw(st.booleans()))
-
-    def double(self) -> float:
-        return float(self.draw(_DOUBLES))
-
-    def text(self) -> str:
-        return str(self.draw(_TEXT))
-
-    def binary(self) -> bytes:
-        return bytes(self.draw(_BINARY))
-
-
 # --- the schema walk ------------------------------------------------------------------------
 
 
@@ -363,17 +336,6 @@ class SchemaWalk:
                 raise LookupError(f"no finite value exists among {[o.combinator.name for o in options][:5]}")
             options = [o for o in options if self.cost[o.id] == least]
         return options[src.integer(0, len(options) - 1)]
-
-
-def instances(walk: SchemaWalk, name: str) -> st.SearchStrategy[Node]:
-    """A hypothesis strategy of random values of the TL combinator ``name``."""
-    cc = walk.by_name[name]
-
-    @st.composite
-    def strategy(draw: Callable[[st.SearchStrategy[Any]], Any]) -> Node:
-        return walk.draw(HypothesisSource(draw), cc)
-
-    return strategy()
 
 
 def iter_values(node: Node) -> Iterable[Node]:

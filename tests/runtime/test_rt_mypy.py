@@ -19,6 +19,9 @@ TARGETS = [
     "tlruntime/tlobject.py",
     "tlruntime/lazy.py",
     "tlruntime/core_types.py",
+    "tlruntime/pretty.py",
+    "tlruntime/testing.py",
+    "tlruntime/crypto/message.py",
 ]
 
 
