@@ -12,7 +12,7 @@ GENERATOR_SOURCES := $(shell find generator -name '*.py' -o -name '*.lark' -o -n
 # An editable install does not run the generator: $(LAYER) below does, once per change.
 PIP_INSTALL := $(BIN)/python -m pip install --quiet -e
 
-.PHONY: all install install-test generate test bench demo typecheck clean docs
+.PHONY: all install install-test generate test bench demo typecheck fuzz clean docs
 
 all: generate
 
@@ -54,6 +54,14 @@ bench: $(BENCH_STAMP) generate
 
 demo: generate
 	$(BIN)/python -m tlruntime.demo
+
+# Coverage-guided fuzzing: FUZZ_SECONDS per target (default 60); FUZZ_TARGET picks targets
+# (space-separated names, see `python -m fuzz --list`); findings go to fuzz/findings/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGET  ?=
+fuzz: generate
+	$(BIN)/python -c "import atheris" 2>/dev/null || $(PIP_INSTALL) '.[fuzz]'
+	$(BIN)/python -m fuzz --seconds $(FUZZ_SECONDS) $(foreach t,$(FUZZ_TARGET),--target $(t))
 
 DOCS_STAMP := $(VENV)/.docs-stamp
 DOCS_OUT   := build/docs

@@ -17,7 +17,8 @@ import struct
 from typing import Callable, TypeVar
 
 from .errors import (
-    EncodeError,
+    StringEncodeError,
+    ValueEncodeError,
     LengthError,
     LengthPastEndError,
     TrailingBytesError,
@@ -31,9 +32,12 @@ __all__ = [
     "VECTOR_ID",
     "GZIP_PACKED_ID",
     "MAX_VECTOR_COUNT",
+    "MAX_BYTES_LENGTH",
     "SHORT_FORM",
     "pack_bytes",
     "pack_string",
+    "encode_surrogates",
+    "describe_unencodable",
     "pack_int",
     "pack_long",
     "pack_double",
@@ -82,6 +86,8 @@ from .protocol import BOOL_FALSE_ID, BOOL_TRUE_ID, GZIP_PACKED_ID, VECTOR_ID  # 
 # A vector can never hold more elements than there are 4-byte words left, but a
 # hostile count should fail before ``range(n)`` even starts: cap it absolutely too.
 MAX_VECTOR_COUNT = 1 << 24
+# The longest ``bytes``/``string`` the 3-byte length of the long form can say.
+MAX_BYTES_LENGTH = 0xFFFFFF
 
 _INT = struct.Struct("<i")
 _UINT = struct.Struct("<I")
@@ -112,8 +118,8 @@ def pack_bytes(data: bytes) -> bytes:
     n = len(data)
     if n < 254:
         return _SHORT_FORM[n](n, data)
-    if n > 0xFFFFFF:
-        raise EncodeError(f"bytes value of {n} bytes exceeds the TL limit of 16777215")
+    if n > MAX_BYTES_LENGTH:
+        raise ValueEncodeError(f"bytes value of {n} bytes exceeds the TL limit of {MAX_BYTES_LENGTH}")
     return b"\xfe" + n.to_bytes(3, "little") + data + _PAD[n & 3]
 
 
@@ -122,11 +128,29 @@ def pack_string(value: str) -> bytes:
     try:
         data = value.encode()  # no-argument form: the fast path of str.encode
     except UnicodeEncodeError:  # lone surrogates, e.g. from a read of invalid UTF-8
-        data = value.encode("utf-8", "surrogateescape")
+        data = encode_surrogates(value)
     n = len(data)
     if n < 254:
         return _SHORT_FORM[n](n, data)
     return pack_bytes(data)
+
+
+def encode_surrogates(value: str) -> bytes:
+    """UTF-8 of a str holding lone surrogates: U+DC80..U+DCFF are the bytes a read kept.
+
+    Any other lone surrogate (``"\\ud800"``) has no UTF-8 form: StringEncodeError.
+    """
+    try:
+        return value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError as exc:
+        raise StringEncodeError(describe_unencodable(value, exc)) from None
+
+
+def describe_unencodable(value: str, exc: UnicodeEncodeError) -> str:
+    """Why ``value`` has no UTF-8 form, naming the first offending code point and its index."""
+    bad = value[exc.start : exc.end]
+    points = " ".join(f"U+{ord(ch):04X}" for ch in bad[:4])
+    return f"string cannot be encoded as UTF-8: lone surrogate {points} at index {exc.start}"
 
 
 def pack_int(value: int) -> bytes:
@@ -134,7 +158,7 @@ def pack_int(value: int) -> bytes:
     try:
         return _INT.pack(value)
     except struct.error as exc:
-        raise EncodeError(f"int value {value!r} out of the signed 32-bit range") from exc
+        raise ValueEncodeError(f"int value {value!r} out of the signed 32-bit range") from exc
 
 
 def pack_long(value: int) -> bytes:
@@ -142,21 +166,21 @@ def pack_long(value: int) -> bytes:
     try:
         return _LONG.pack(value)
     except struct.error as exc:
-        raise EncodeError(f"long value {value!r} out of the signed 64-bit range") from exc
+        raise ValueEncodeError(f"long value {value!r} out of the signed 64-bit range") from exc
 
 
 def pack_double(value: float) -> bytes:
     try:
         return _DOUBLE.pack(value)
     except struct.error as exc:
-        raise EncodeError(f"double value {value!r} is not a float") from exc
+        raise ValueEncodeError(f"double value {value!r} is not a float") from exc
 
 
 def _pack_wide(value: int, size: int, name: str) -> bytes:
     try:
         return value.to_bytes(size, "little", signed=True)
     except (OverflowError, AttributeError, TypeError) as exc:
-        raise EncodeError(f"{name} value {value!r} out of the signed {size * 8}-bit range") from exc
+        raise ValueEncodeError(f"{name} value {value!r} out of the signed {size * 8}-bit range") from exc
 
 
 def pack_int128(value: int) -> bytes:

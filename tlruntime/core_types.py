@@ -27,6 +27,7 @@ from .tlobject import (
     pack_object,
     read_entry,
     read_gzip_payload,
+    read_nested_object,
     read_object,
     register,
 )
@@ -144,7 +145,7 @@ class ContainerMessage(TLObject):
             raise LengthPastEndError(
                 f"message body of {length} bytes runs past the end of the input", offset=offset + 12
             )
-        body, body_end = read_object(data, start)
+        body, body_end = read_nested_object(data, start)  # siblings share the caller's gzip budget
         if body_end != end:
             raise DecodeError(
                 f"message body is {body_end - start} bytes but its header says {length}", offset=start

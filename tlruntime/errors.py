@@ -22,6 +22,9 @@ __all__ = [
     "UnknownConstructorError",
     "LengthError",
     "TrailingBytesError",
+    "NestingError",
+    "StringEncodeError",
+    "ValueEncodeError",
     "TransportError",
     "TransportCodeError",
     "FrameError",
@@ -78,7 +81,32 @@ class GenerationError(TLError):
 
 
 class EncodeError(TLError, ValueError):
-    """A value that cannot be serialized (out of range, wrong type, inconsistent flags)."""
+    """A value that cannot be serialized (out of range, wrong type, inconsistent flags).
+
+    ``class_name`` and ``field`` name where the value sits when known
+    (``ExportChatInvite``, ``title``), else None.
+    """
+
+    def __init__(self, message: str, *, class_name: str | None = None, field: str | None = None) -> None:
+        self.class_name = class_name
+        self.field = field
+        super().__init__(message)
+
+
+class ValueEncodeError(EncodeError):
+    """A single value a ``tlruntime.binary`` packer cannot write (out of range, too long...).
+
+    The packers do not know where the value sits; a generated class catches
+    this and raises an :class:`EncodeError` that names the class and the field.
+    """
+
+
+class StringEncodeError(ValueEncodeError):
+    """A ``str`` that UTF-8 cannot encode: a lone surrogate outside U+DC80..U+DCFF.
+
+    (Lone surrogates in U+DC80..U+DCFF are what reading invalid UTF-8 produces;
+    they are written back as the original bytes.)  Raised by ``binary.pack_string``.
+    """
 
 
 class DecodeError(TLError, ValueError):
@@ -111,6 +139,25 @@ class LengthError(DecodeError):
 
 class TrailingBytesError(DecodeError):
     """An exact read left bytes unread."""
+
+
+class NestingError(DecodeError):
+    """A value nested deeper than ``tlruntime.tlobject.MAX_NESTING`` levels (or than the stack allows).
+
+    ``depth`` is the level that went past the limit, ``limit`` the limit, and
+    ``constructor_id`` the id read at ``offset`` (None when the Python stack ran
+    out before the counted limit, which only happens when the decoder is
+    called with almost no stack left).
+    """
+
+    def __init__(
+        self, message: str, *, offset: int, constructor_id: int | None = None,
+        depth: int | None = None, limit: int | None = None,
+    ) -> None:
+        self.constructor_id = constructor_id
+        self.depth = depth
+        self.limit = limit
+        super().__init__(message, offset=offset)
 
 
 # --- transport --------------------------------------------------------------

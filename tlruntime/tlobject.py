@@ -17,10 +17,12 @@ from __future__ import annotations
 import importlib
 import struct
 import zlib
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generic, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generic, Iterable, NamedTuple, TypeVar
 
 from .binary import (
     BOOL_FALSE_ID,
+    MAX_BYTES_LENGTH,
+    describe_unencodable,
     BOOL_TRUE_ID,
     GZIP_PACKED_ID,
     VECTOR_ID,
@@ -30,7 +32,15 @@ from .binary import (
     read_vector_header,
     read_vector_with,
 )
-from .errors import DecodeError, EncodeError, LengthError, TruncatedError, UnknownConstructorError
+from .errors import (
+    DecodeError,
+    EncodeError,
+    LengthError,
+    TruncatedError,
+    UnknownConstructorError,
+    ValueEncodeError,
+)
+from .nesting import DEPTH, MAX_NESTING, RecursiveTypes, counted, stack_exhausted, too_deep
 
 if TYPE_CHECKING:
     from .pretty import BytesEncoding
@@ -46,6 +56,9 @@ __all__ = [
     "TLRequest",
     "Reader",
     "MAX_GZIP_SIZE",
+    "MAX_NESTING",
+    "MAX_GZIP_TOTAL",
+    "read_nested_object",
     "class_for_id",
     "load_class",
     "load_reader",
@@ -84,16 +97,48 @@ Reader = Callable[[bytes, int], "tuple[Any, int]"]
 # Upper bound for a decompressed gzip_packed payload: Telegram's largest
 # messages are far below this, a gzip bomb is not.
 MAX_GZIP_SIZE = 16 * 1024 * 1024
+# Upper bound for all gzip_packed payloads of one decode together: without it, a 16 MiB
+# frame holding a thousand small gzip bombs (a vector of gzip_packed users, a container
+# of gzip_packed messages) would inflate to gigabytes.
+MAX_GZIP_TOTAL = 4 * MAX_GZIP_SIZE
 
 _UINT = struct.Struct("<I")
 _unpack_uint = _UINT.unpack_from
 unpack_id = _unpack_uint  # the generated code reads constructor ids with this
 
-# Errors a generated ``_bytes`` turns into an EncodeError (via ``encode_error``).
-ENCODE_FAILURES = (struct.error, TypeError, AttributeError, OverflowError)
+# Errors a generated ``_bytes`` turns into an EncodeError naming the class and field (via
+# ``encode_error``): a wrong type or range, a str UTF-8 cannot encode (inline ``str.encode``), a
+# value a ``binary`` packer refuses (ValueEncodeError: a string in a vector, bytes past 16 MiB...),
+# an object nested deeper than the stack allows.  An except
+# clause costs nothing until something is raised, so this list is free on the happy path.
+ENCODE_FAILURES = (
+    struct.error, TypeError, AttributeError, OverflowError,
+    UnicodeEncodeError, ValueEncodeError, RecursionError,
+)
 # Errors a generated ``_read`` can raise only because the input ran out.
 _TRUNCATION = (struct.error, IndexError)
-TRUNCATION = _TRUNCATION  # the generated ``from_bytes`` fast path lets these fall to ``read_exact``
+
+
+class _NeedsBudget(DecodeError):
+    """A ``gzip_packed`` met outside a decode entry point, which sets the inflation budget.
+
+    The fast paths (``deserialize``, a generated ``from_bytes``) start without a
+    budget so that decodes without gzip pay nothing; meeting a gzip layer, they
+    read the input again under one.  Only a direct call of a low-level reader
+    (``read_boxed``) can let it out: still a typed DecodeError.
+    """
+
+    def __init__(self, offset: int) -> None:
+        super().__init__(
+            "gzip_packed read outside a decode entry point (deserialize, from_bytes, read_entry)",
+            offset=offset,
+        )
+
+
+# The generated ``from_bytes`` fast path lets these fall to ``read_exact``, which reads the
+# input again and raises the typed error (TruncatedError, or NestingError for a RecursionError)
+# or, for a gzip layer, reads it under an inflation budget.
+TRUNCATION = (struct.error, IndexError, RecursionError, _NeedsBudget)
 
 
 class Field(NamedTuple):
@@ -233,6 +278,9 @@ _O = TypeVar("_O", bound=TLObject)
 
 def read_exact(cls: type[_O], data: bytes | bytearray | memoryview) -> _O:
     """``cls.from_bytes`` in full: gzip opened, typed errors, the whole input consumed."""
+    if DEPTH.inflate_budget is None:
+        budgeted: _O = _budgeted(read_exact, cls, data)
+        return budgeted
     if type(data) is not bytes:
         data = bytes(data)
     try:
@@ -242,12 +290,18 @@ def read_exact(cls: type[_O], data: bytes | bytearray | memoryview) -> _O:
             if end == len(data):
                 return obj
         elif cid == GZIP_PACKED_ID:
-            inner, end = read_gzip_payload(data, 4)
-            obj = cls.from_bytes(inner)
+            depth = _enter_level(0, cid)
+            try:
+                inner, end = _inflate(data, 4)
+                obj = read_exact(cls, inner)
+            finally:
+                DEPTH.level = depth
         else:
             raise UnknownConstructorError(cid, offset=0, expected=f"{cls.__name__} ({cls.TL_NAME})")
     except _TRUNCATION:
         raise TruncatedError("input ended before the value did", offset=len(data)) from None
+    except RecursionError:
+        raise stack_exhausted(0) from None
     check_exact(data, end)
     return obj
 
@@ -278,10 +332,29 @@ def register_index(index_module: str) -> None:
         _LOCATIONS = None
 
 
+def _rewrap(constructor_ids: Iterable[int]) -> None:
+    """Count a nesting level in the installed readers of types that just became recursive."""
+    for cid in constructor_ids:
+        read = _READERS[cid]
+        if not hasattr(read, "__wrapped__"):
+            _READERS[cid] = counted(read, cid)
+
+
+_RECURSIVE = RecursiveTypes(_rewrap)
+
+
+def _install_reader(constructor_id: int, cls: Any) -> Reader:
+    """Put ``cls``'s reader in ``READERS``: counting a nesting level if its type is recursive."""
+    read = _READERS[constructor_id] = _RECURSIVE.reader(
+        constructor_id, cls, isinstance(cls, type) and issubclass(cls, TLRequest)
+    )
+    return read
+
+
 def register(cls: type[TLObject]) -> type[TLObject]:
     """Make a hand-written class reachable by its constructor id (generated ones load lazily)."""
     _CLASSES[cls.CONSTRUCTOR_ID] = cls
-    _READERS[cls.CONSTRUCTOR_ID] = cls._read
+    _install_reader(cls.CONSTRUCTOR_ID, cls)
     return cls
 
 
@@ -327,9 +400,7 @@ def load_class(constructor_id: int) -> Any:
 
 def load_reader(constructor_id: int) -> Reader:
     """The ``_read`` of a checked id, cached in ``READERS`` (first use of a class only)."""
-    read: Reader = load_class(constructor_id)._read
-    _READERS[constructor_id] = read
-    return read
+    return _READERS.get(constructor_id) or _install_reader(constructor_id, load_class(constructor_id))
 
 
 def _reader_or_none(constructor_id: int) -> Reader | None:
@@ -339,64 +410,138 @@ def _reader_or_none(constructor_id: int) -> Reader | None:
         cls = class_for_id(constructor_id)
         if cls is None:
             return None
-        read = _READERS[constructor_id] = cls._read
+        read = _install_reader(constructor_id, cls)
     return read
 
 
 # --- reading ---------------------------------------------------------------------------
 
 
-def read_gzip_payload(data: bytes, offset: int) -> tuple[bytes, int]:
-    """Decompress a ``gzip_packed`` body (``offset`` is just past its id): ``(inner, end)``."""
+def read_gzip_payload(data: bytes, offset: int, limit: int = MAX_GZIP_SIZE) -> tuple[bytes, int]:
+    """Decompress a ``gzip_packed`` body (``offset`` is just past its id): ``(inner, end)``.
+
+    At most ``limit`` bytes (default ``MAX_GZIP_SIZE``) are inflated: a gzip bomb stops there.
+    """
     packed, end = read_bytes(data, offset)
     inflater = zlib.decompressobj(wbits=47)  # gzip or zlib header, detected
     try:
-        inner = inflater.decompress(packed, MAX_GZIP_SIZE + 1)
+        inner = inflater.decompress(packed, limit + 1)
     except zlib.error as exc:
         raise DecodeError(f"corrupt gzip_packed payload: {exc}", offset=offset) from None
-    if len(inner) > MAX_GZIP_SIZE:
-        raise LengthError(
-            f"gzip_packed payload inflates past the {MAX_GZIP_SIZE}-byte limit", offset=offset
+    if len(inner) > limit:
+        why = (
+            f"the {MAX_GZIP_SIZE}-byte limit" if limit == MAX_GZIP_SIZE
+            else f"the {MAX_GZIP_TOTAL}-byte total of all gzip_packed layers of one decode"
         )
+        raise LengthError(f"gzip_packed payload inflates past {why}", offset=offset)
     if not inflater.eof:
         raise DecodeError("gzip_packed payload is an incomplete gzip stream", offset=offset)
     return inner, end
 
 
+def _inflate(data: bytes, offset: int) -> tuple[bytes, int]:
+    """``read_gzip_payload`` charged to the current decode's budget (``MAX_GZIP_TOTAL``)."""
+    state = DEPTH
+    budget = state.inflate_budget
+    if budget is None:
+        raise _NeedsBudget(offset)
+    inner, end = read_gzip_payload(data, offset, min(MAX_GZIP_SIZE, budget))
+    state.inflate_budget = budget - len(inner)
+    return inner, end
+
+
+def _budgeted(read: Callable[..., T], *args: Any) -> T:
+    """Run ``read`` as one decode: its gzip layers share one ``MAX_GZIP_TOTAL`` budget."""
+    state = DEPTH
+    state.inflate_budget = MAX_GZIP_TOTAL
+    try:
+        return read(*args)
+    finally:
+        state.inflate_budget = None
+
+
+def _enter_level(offset: int, constructor_id: int) -> int:
+    """Count one nesting level (``MAX_NESTING``); returns the level to restore afterwards."""
+    state = DEPTH
+    depth = state.level
+    if depth >= MAX_NESTING:
+        raise too_deep(offset, constructor_id, depth + 1)
+    state.level = depth + 1
+    return depth
+
+
 def read_object(data: bytes, offset: int) -> tuple[Any, int]:
-    """Any boxed value at ``offset``: a TLObject, a bool, or a list (boxed vector of objects)."""
+    """Any boxed value at ``offset``: a TLObject, a bool, or a list (boxed vector of objects).
+
+    An untyped position can hold anything, itself included: each value is one
+    nesting level (``MAX_NESTING``), and so is each ``gzip_packed`` it opens.
+    Called outside any decode (no counted level open), it is an entry point of
+    its own: its gzip layers get one ``MAX_GZIP_TOTAL`` budget.
+    """
+    try:
+        return read_nested_object(data, offset)
+    except _NeedsBudget:
+        state = DEPTH
+        if state.level or state.inflate_budget is not None:
+            raise  # inside a larger decode: its entry point sets the budget for all of it
+        return _budgeted(read_nested_object, data, offset)
+
+
+def read_nested_object(data: bytes, offset: int) -> tuple[Any, int]:
+    """``read_object`` for a value inside a larger decode (a container's message body).
+
+    It never starts a gzip budget of its own: the entry point that reads the
+    whole input does, so sibling values share one.
+    """
     cid = _unpack_uint(data, offset)[0]
-    if cid != GZIP_PACKED_ID:
-        read = _READERS.get(cid) or _reader_or_none(cid)
-        if read is not None:
-            return read(data, offset + 4)
-    if cid == BOOL_TRUE_ID:
-        return True, offset + 4
-    if cid == BOOL_FALSE_ID:
-        return False, offset + 4
-    if cid == VECTOR_ID:
-        # Untyped position: elements can only be read as boxed values.
-        return read_vector_with(data, offset, read_object)
-    if cid == GZIP_PACKED_ID:
-        inner, end = read_gzip_payload(data, offset + 4)
-        value, inner_end = read_object(inner, 0)
-        check_exact(inner, inner_end)
-        return value, end
-    raise UnknownConstructorError(cid, offset=offset)
+    state = DEPTH
+    depth = state.level
+    if depth >= MAX_NESTING:
+        raise too_deep(offset, cid, depth + 1)
+    state.level = depth + 1
+    try:
+        if cid != GZIP_PACKED_ID:
+            read = _READERS.get(cid) or _reader_or_none(cid)
+            if read is not None:
+                return read(data, offset + 4)
+        if cid == BOOL_TRUE_ID:
+            return True, offset + 4
+        if cid == BOOL_FALSE_ID:
+            return False, offset + 4
+        if cid == VECTOR_ID:
+            # Untyped position: elements can only be read as boxed values.
+            return read_vector_with(data, offset, read_nested_object)
+        if cid == GZIP_PACKED_ID:
+            inner, end = _inflate(data, offset + 4)
+            value, inner_end = read_nested_object(inner, 0)
+            check_exact(inner, inner_end)
+            return value, end
+        raise UnknownConstructorError(cid, offset=offset)
+    except RecursionError:
+        raise stack_exhausted(offset, cid) from None
+    finally:
+        state.level = depth
 
 
 def read_boxed(data: bytes, offset: int, expected: frozenset[int], type_name: str) -> tuple[Any, int]:
     """A boxed value of the TL type ``type_name`` whose constructor ids are ``expected``."""
     cid = _unpack_uint(data, offset)[0]
-    if cid in expected:
-        read = _READERS.get(cid) or _reader_or_none(cid)
-        if read is not None:
-            return read(data, offset + 4)
-    elif cid == GZIP_PACKED_ID:
-        inner, end = read_gzip_payload(data, offset + 4)
-        value, inner_end = read_boxed(inner, 0, expected, type_name)
-        check_exact(inner, inner_end)
-        return value, end
+    try:
+        if cid in expected:
+            read = _READERS.get(cid) or _reader_or_none(cid)
+            if read is not None:
+                return read(data, offset + 4)
+        elif cid == GZIP_PACKED_ID:
+            depth = _enter_level(offset, cid)
+            try:
+                inner, end = _inflate(data, offset + 4)
+                value, inner_end = read_boxed(inner, 0, expected, type_name)
+            finally:
+                DEPTH.level = depth
+            check_exact(inner, inner_end)
+            return value, end
+    except RecursionError:
+        raise stack_exhausted(offset, cid) from None
     raise UnknownConstructorError(cid, offset=offset, expected=type_name)
 
 
@@ -445,18 +590,30 @@ def read_entry(data: bytes | bytearray | memoryview, offset: int, reader: Reader
 
     Used by ``read_result``: an RPC answer may arrive gzip-packed whatever its type.
     """
+    if DEPTH.inflate_budget is None:
+        return _budgeted(read_entry, data, offset, reader)
     if type(data) is not bytes:
         data = bytes(data)
     try:
         if data[offset : offset + 4] == b"\xa1\xcf\x72\x30":  # gzip_packed
-            inner, end = read_gzip_payload(data, offset + 4)
-            value, inner_end = read_entry(inner, 0, reader)
+            depth = _enter_level(offset, GZIP_PACKED_ID)
+            try:
+                inner, end = _inflate(data, offset + 4)
+                value, inner_end = read_entry(inner, 0, reader)
+            finally:
+                DEPTH.level = depth
             check_exact(inner, inner_end)
             return value, end
         value, end = reader(data, offset)
     except _TRUNCATION:
         raise TruncatedError("input ended before the value did", offset=len(data)) from None
+    except RecursionError:
+        raise stack_exhausted(offset) from None
     return value, check_end(data, end)
+
+
+# Ids ``read_object`` handles itself (no class's reader): what ``deserialize`` leaves to it.
+_GENERIC_IDS = frozenset((GZIP_PACKED_ID, BOOL_TRUE_ID, BOOL_FALSE_ID, VECTOR_ID))
 
 
 def deserialize(data: bytes | bytearray | memoryview) -> Any:
@@ -465,14 +622,23 @@ def deserialize(data: bytes | bytearray | memoryview) -> Any:
         data = bytes(data)
     try:  # read_object opens a gzip_packed itself: no read_entry layer on the hot path
         cid = _unpack_uint(data, 0)[0]
-        # A loaded class (not the registered gzip_packed, which read_object opens): skip its checks.
+        # A class of the layer (not the registered gzip_packed, which read_object opens) is read
+        # by its own reader, loaded on first use: the outermost value is not an untyped position.
         read = _READERS.get(cid) if cid != GZIP_PACKED_ID else None
         if read is not None:
             value, end = read(data, 4)
-        else:
+        elif cid in _GENERIC_IDS or (read := _reader_or_none(cid)) is None:
             value, end = read_object(data, 0)
+        else:  # first use of this class
+            value, end = read(data, 4)
     except _TRUNCATION:
         raise TruncatedError("input ended before the value did", offset=len(data)) from None
+    except RecursionError:  # only when called with almost no stack left: levels are counted
+        raise stack_exhausted(0) from None
+    except _NeedsBudget:  # a gzip layer inside: read it again as one budgeted decode
+        if DEPTH.inflate_budget is not None:
+            raise
+        return _budgeted(deserialize, data)
     if end != len(data):
         check_exact(data, end)
     return value
@@ -566,6 +732,12 @@ _INT_RANGES = {
 }
 
 
+def _describe_length(size: int) -> str | None:
+    if size > MAX_BYTES_LENGTH:
+        return f"{size} bytes exceed the TL limit of {MAX_BYTES_LENGTH}"
+    return None
+
+
 def _describe_problem(tl_type: str, value: object) -> str | None:
     """Why ``value`` cannot be written as ``tl_type``, or None if it can."""
     if tl_type in _INT_RANGES:
@@ -578,9 +750,17 @@ def _describe_problem(tl_type: str, value: object) -> str | None:
     if tl_type == "double":
         return None if isinstance(value, (int, float)) else f"expected a float, got {type(value).__name__}"
     if tl_type == "string":
-        return None if isinstance(value, str) else f"expected a str, got {type(value).__name__}"
+        if not isinstance(value, str):
+            return f"expected a str, got {type(value).__name__}"
+        try:
+            encoded = value.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError as exc:
+            return describe_unencodable(value, exc)
+        return _describe_length(len(encoded))
     if tl_type == "bytes":
-        return None if isinstance(value, bytes) else f"expected bytes, got {type(value).__name__}"
+        if not isinstance(value, bytes):
+            return f"expected bytes, got {type(value).__name__}"
+        return _describe_length(len(value))
     if tl_type in ("Bool", "true"):
         return None
     if tl_type.lower().startswith("vector<"):
@@ -614,7 +794,16 @@ def _describe_wrong_type(tl_type: str, value: TLObject) -> str | None:
 
 
 def encode_error(obj: TLObject, exc: BaseException) -> EncodeError:
-    """Explain why ``obj`` could not be serialized, naming the offending field."""
+    """Explain why ``obj`` could not be serialized, naming the offending field.
+
+    Runs only after serializing failed: the fields are checked again, one by
+    one, to find the culprit, so the happy path pays nothing for the message.
+    """
+    if isinstance(exc, RecursionError):
+        return EncodeError(
+            f"cannot serialize {type(obj).__name__}: nested deeper than the Python stack allows",
+            class_name=type(obj).__name__,
+        )
     for f in obj.FIELDS:
         if f.tl_type == "#":
             continue
@@ -625,5 +814,9 @@ def encode_error(obj: TLObject, exc: BaseException) -> EncodeError:
             continue
         problem = _describe_problem(f.tl_type, value)
         if problem:
-            return EncodeError(f"{type(obj).__name__}.{f.name} ({f.tl_type}): {problem}")
-    return EncodeError(f"cannot serialize {type(obj).__name__}: {exc}")
+            return EncodeError(
+                f"{type(obj).__name__}.{f.name} ({f.tl_type}): {problem}",
+                class_name=type(obj).__name__, field=f.name,
+            )
+    return EncodeError(f"cannot serialize {type(obj).__name__}: {exc}", class_name=type(obj).__name__)
+
