@@ -19,7 +19,7 @@ from session_helpers import (
 )
 
 from tlruntime.crypto import message as crypto
-from tlruntime.errors import BadMessageError, BadRequestError, DecodeError, FloodWaitError
+from tlruntime.errors import BadMessageError, BadRequestError, DecodeError, EncodeError, FloodWaitError
 from tlruntime.session import (
     BadMessageNotified,
     DisconnectDelay,
@@ -311,6 +311,13 @@ def test_ping_delay_disconnect_is_answered_and_reported() -> None:
     assert delay.seconds == 75
     [result] = only(pair.to_client(), Result)
     assert result.msg_id == msg_id and result.value.ping_id == 5
+
+
+def test_init_connection_needs_a_layer_number() -> None:
+    # A layer generated from a schema without "// LAYER N" has LAYER = None: the wrapper must be told.
+    with pytest.raises(EncodeError, match="pass layer=N"):
+        default_init_connection(layer=None)
+    assert default_init_connection(layer=228) is not None
 
 
 def test_init_connection_wraps_the_first_request_of_each_connection() -> None:

@@ -28,7 +28,7 @@ def default_init_connection(
     system_lang_code: str = "en",
     lang_pack: str = "",
     lang_code: str = "en",
-    layer: int = LAYER,
+    layer: int | None = LAYER,
 ) -> Callable[[object], object]:
     """A callable for ``Session(init_connection=...)`` wrapping a request for a new connection.
 
@@ -36,6 +36,12 @@ def default_init_connection(
     ``tlruntime.__version__``), which is what Telegram asks clients to send.
     """
     from .. import __version__
+
+    if layer is None:  # a layer generated from a schema without a "// LAYER N" line
+        raise EncodeError(
+            "the generated layer does not know its layer number (its schema has no '// LAYER N' line); "
+            "pass layer=N to default_init_connection"
+        )
 
     device = device_model or f"{platform.python_implementation()} {platform.machine() or 'unknown'}"
     system = system_version or f"{platform.system() or 'unknown'} {platform.release()}".strip()
