@@ -9,6 +9,9 @@
 * :func:`read_rpc_result` - ``rpc_result`` read with the request's result reader
   (the generated ``types.RpcResult`` reads ``result:Object`` generically).
 
+The container and ``rpc_result`` framing is :mod:`tlruntime.containers`, shared
+with the session; these classes add reading the bodies as objects.
+
 The generated ``types`` package exposes ``GzipPacked``, ``MsgContainer`` and
 ``ContainerMessage`` from here, and the id index routes their ids here.
 """
@@ -20,7 +23,8 @@ import struct
 from typing import Any, Callable
 
 from .binary import pack_bytes, read_bytes
-from .errors import DecodeError, LengthPastEndError, TruncatedError, UnknownConstructorError
+from .containers import ENTRY_HEAD, EntrySpan, entry_spans, pack_container, rpc_result_start
+from .errors import DecodeError
 from .tlobject import (
     Field,
     TLObject,
@@ -49,7 +53,7 @@ __all__ = [
 from .protocol import GZIP_PACKED_ID, MESSAGE_ID, MSG_CONTAINER_ID, RPC_ERROR_ID, RPC_RESULT_ID  # noqa: E402
 
 _UINT = struct.Struct("<I")
-_ENTRY_HEAD = struct.Struct("<qii")
+_RPC_ERROR = _UINT.pack(RPC_ERROR_ID)
 _new = object.__new__
 
 
@@ -129,30 +133,28 @@ class ContainerMessage(TLObject):
     def bare_bytes(self) -> bytes:
         """The entry as it sits inside a container (no constructor id)."""
         body = self.body_bytes()
-        return _ENTRY_HEAD.pack(self.msg_id, self.seqno, len(body)) + body
+        return ENTRY_HEAD.pack(self.msg_id, self.seqno, len(body)) + body
 
     def _bytes(self) -> bytes:
         return _UINT.pack(self.CONSTRUCTOR_ID) + self.bare_bytes()
 
     @classmethod
     def _read(cls, data: bytes, offset: int) -> tuple[Self, int]:
-        msg_id, seqno, length = _ENTRY_HEAD.unpack_from(data, offset)
-        start = offset + 16
-        end = start + length
-        if length < 0 or length & 3:
-            raise DecodeError(f"message body length {length} is not a multiple of 4", offset=offset + 12)
-        if end > len(data):
-            raise LengthPastEndError(
-                f"message body of {length} bytes runs past the end of the input", offset=offset + 12
-            )
+        (span,), end = entry_spans(data, offset, 1)
+        return cls._read_span(data, span), end
+
+    @classmethod
+    def _read_span(cls, data: bytes, span: EntrySpan) -> Self:
+        """The entry whose framing ``span`` is (from ``entry_spans``), its body read as an object."""
+        msg_id, seqno, start, end = span
         body, body_end = read_nested_object(data, start)  # siblings share the caller's gzip budget
         if body_end != end:
             raise DecodeError(
-                f"message body is {body_end - start} bytes but its header says {length}", offset=start
+                f"message body is {body_end - start} bytes but its header says {end - start}", offset=start
             )
         self = _new(cls)
         self.msg_id, self.seqno, self.body = msg_id, seqno, body
-        return self, end
+        return self
 
 
 class MsgContainer(TLObject):
@@ -170,26 +172,15 @@ class MsgContainer(TLObject):
         self.messages = messages
 
     def _bytes(self) -> bytes:
-        return b"".join(
-            [_UINT.pack(self.CONSTRUCTOR_ID), _UINT.pack(len(self.messages))]
-            + [m.bare_bytes() for m in self.messages]
-        )
+        return pack_container([(m.msg_id, m.seqno, m.body_bytes()) for m in self.messages])
 
     @classmethod
     def _read(cls, data: bytes, offset: int) -> tuple[Self, int]:
         count = _UINT.unpack_from(data, offset)[0]
-        offset += 4
-        if offset + count * 16 > len(data):
-            raise LengthPastEndError(
-                f"container of {count} messages cannot fit in the bytes left", offset=offset - 4
-            )
-        messages = []
-        for _ in range(count):
-            entry, offset = ContainerMessage._read(data, offset)
-            messages.append(entry)
+        spans, end = entry_spans(data, offset + 4, count)
         self = _new(cls)
-        self.messages = messages
-        return self, offset
+        self.messages = [ContainerMessage._read_span(data, span) for span in spans]
+        return self, end
 
 
 for _cls in (GzipPacked, ContainerMessage, MsgContainer):
@@ -209,17 +200,9 @@ def read_rpc_result(
     """
     if type(data) is not bytes:
         data = bytes(data)
-    try:
-        cid, req_msg_id = struct.unpack_from("<Iq", data, offset)
-    except struct.error:
-        raise TruncatedError("input ended inside an rpc_result header", offset=len(data)) from None
-    if cid != RPC_RESULT_ID:
-        raise UnknownConstructorError(cid, offset=offset, expected="rpc_result")
-    start = offset + 12
-    inner_id = data[start : start + 4]
-    if result_reader is None or inner_id == _UINT.pack(RPC_ERROR_ID):
+    req_msg_id, start = rpc_result_start(data, offset)
+    if result_reader is None or data[start : start + 4] == _RPC_ERROR:
         value, end = read_entry(data, start, read_object)
     else:
         value, end = result_reader(data, start)
     return req_msg_id, value, end
-

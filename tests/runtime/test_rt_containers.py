@@ -72,3 +72,39 @@ def test_rpc_result_generic_and_error() -> None:
     assert isinstance(generic, types.RpcResult) and generic.result == error
     with pytest.raises(UnknownConstructorError):
         read_rpc_result(bytes(error))
+
+
+def test_one_codec_for_the_session_and_the_tl_classes() -> None:
+    """The session's wire functions and the TL classes write and read the same framing."""
+    from tlruntime import containers
+    from tlruntime.session import wire
+
+    ping, ack = functions.Ping(ping_id=7), types.MsgsAck(msg_ids=[1, 2])
+    entries = [(100, 1, bytes(ping)), (104, 2, bytes(ack))]
+    ours = bytes(MsgContainer(messages=[ContainerMessage(msg_id=m, seqno=s, body=b) for m, s, b in entries]))
+    assert wire.pack_container([wire.InnerMessage(*e) for e in entries]) == ours
+    assert containers.pack_container(entries) == ours
+    assert [tuple(m) for m in wire.parse_container(ours, 1)] == entries
+    spans, end = containers.entry_spans(ours, 8, 2)
+    assert end == len(ours) and [(m, s, ours[a:b]) for m, s, a, b in spans] == entries
+    result = containers.pack_rpc_result(55, bytes(ping))
+    assert result == wire.pack_rpc_result(55, bytes(ping)) == bytes(types.RpcResult(req_msg_id=55, result=ping))
+    assert wire.split_rpc_result(result) == (55, bytes(ping))
+    assert read_rpc_result(result)[:2] == (55, ping)
+
+
+def test_entry_spans_framing_errors_are_typed() -> None:
+    from tlruntime.containers import entry_spans
+
+    body = bytes(functions.Ping(ping_id=7))
+    entry = struct.pack("<qiI", 1, 1, len(body)) + body
+    with pytest.raises(LengthError):  # a hostile count fails before any entry is walked
+        entry_spans(entry, 0, 1 << 30)
+    with pytest.raises(TruncatedError):  # the second header is missing
+        entry_spans(entry + b"\x00" * 8, 0, 2)
+    with pytest.raises(DecodeError, match="multiple of 4"):
+        entry_spans(struct.pack("<qiI", 1, 1, 3) + b"abc\x00", 0, 1)
+    with pytest.raises(LengthError):
+        entry_spans(struct.pack("<qiI", 1, 1, 0xFFFFFFFC) + body, 0, 1)
+    with pytest.raises(TruncatedError):
+        read_rpc_result(struct.pack("<Iq", 0xF35C6D01, 1))

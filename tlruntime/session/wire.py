@@ -8,24 +8,31 @@ which already know every layout.  What stays here is what only a session
 does with raw bytes:
 
 * the 32-byte plaintext header and its length/padding checks;
-* the ``msg_container`` walk, which must keep each entry's body as bytes (the
-  session checks and acknowledges entries before anything is deserialized,
-  and an ``rpc_result`` can only be read once we know which request's
-  ``read_result`` applies), and which reports framing faults as
-  :class:`SessionCheckError` rather than decode errors;
+* the session's policy on ``msg_container`` (no nesting, no trailing bytes, at
+  most ``MAX_CONTAINER_MESSAGES`` entries, each body kept as bytes: the session
+  checks and acknowledges entries before anything is deserialized, and an
+  ``rpc_result`` can only be read once we know which request's ``read_result``
+  applies), reporting framing faults as :class:`SessionCheckError` rather than
+  decode errors;
 * ``rpc_result`` framing around a result that is already serialized, and
-  ``gzip_packed`` on/off (through :mod:`tlruntime.core_types` /
-  :mod:`tlruntime.tlobject`).
+  ``gzip_packed`` on/off.
+
+The container and ``rpc_result`` layouts themselves are :mod:`tlruntime.containers`,
+the codec the TL classes of :mod:`tlruntime.core_types` use too; ``gzip_packed``
+goes through :mod:`tlruntime.core_types` / :mod:`tlruntime.tlobject`.
 """
 
 from __future__ import annotations
 
 import struct
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
-from ..core_types import RPC_ERROR_ID, RPC_RESULT_ID, GzipPacked, MsgContainer
-from ..errors import LengthError, SessionCheckError, TruncatedError
-from ..protocol import MAX_CONTAINER_MESSAGES, PLAINTEXT_HEADER_SIZE
+# pack_container / pack_rpc_result are the codec's own functions (no wrapper frame on the hot path).
+from ..containers import RPC_RESULT_HEAD, entry_spans, pack_container, pack_rpc_result, rpc_result_start
+from ..core_types import GzipPacked
+from ..errors import DecodeError, LengthError, SessionCheckError, TruncatedError
+from ..protocol import GZIP_PACKED_ID, MAX_CONTAINER_MESSAGES, MSG_CONTAINER_ID, PLAINTEXT_HEADER_SIZE
+from ..protocol import RPC_ERROR_ID, RPC_RESULT_ID
 from ..protocol import MAX_PADDING as _MAX_PADDING
 from ..protocol import MIN_PADDING as _MIN_PADDING
 from ..tlobject import class_for_id, read_gzip_payload
@@ -51,20 +58,17 @@ __all__ = [
     "split_rpc_result",
 ]
 
-MSG_CONTAINER: int = MsgContainer.CONSTRUCTOR_ID
-GZIP_PACKED: int = GzipPacked.CONSTRUCTOR_ID
+MSG_CONTAINER = MSG_CONTAINER_ID
+GZIP_PACKED = GZIP_PACKED_ID
 RPC_RESULT = RPC_RESULT_ID
 RPC_ERROR = RPC_ERROR_ID
 
 #: salt, session_id, msg_id, seq_no, message_data_length.
 HEADER_SIZE = PLAINTEXT_HEADER_SIZE
 _HEADER = struct.Struct("<qqqiI")
-_INNER_HEADER = struct.Struct("<qiI")  # msg_id, seqno, bytes (a bare ``message`` entry)
 _U32 = struct.Struct("<I")
-_U32_U32 = struct.Struct("<II")
-_ID_LONG = struct.Struct("<Iq")
 _unpack_u32 = _U32.unpack_from
-
+_RESULT_START = RPC_RESULT_HEAD.size
 
 
 def constructor_of(body: bytes | memoryview) -> int:
@@ -77,8 +81,8 @@ def constructor_of(body: bytes | memoryview) -> int:
 def name_of(body: bytes) -> str:
     """The TL name of a boxed body's constructor, for logs (``rpc_result``: with the inner result's)."""
     constructor = constructor_of(body)
-    if constructor == RPC_RESULT and len(body) >= 16:
-        return f"rpc_result({name_of(body[12:])})"
+    if constructor == RPC_RESULT and len(body) >= _RESULT_START + 4:
+        return f"rpc_result({name_of(body[_RESULT_START:])})"
     if constructor == MSG_CONTAINER:
         return "msg_container"
     cls = class_for_id(constructor)
@@ -152,26 +156,13 @@ class InnerMessage(NamedTuple):
 _new_tuple = tuple.__new__
 
 
-def pack_container(messages: Sequence[tuple[int, int, bytes]]) -> bytes:
-    """``msg_container`` holding ``messages``: :class:`InnerMessage` or plain ``(msg_id, seqno, body)``.
-
-    Hand-packed rather than through ``core_types.MsgContainer``: that class
-    wants one ``ContainerMessage`` object per entry, which measurably slowed
-    the 100-in-flight RPC bench (one container per flush on both sides).
-    """
-    parts = [_U32_U32.pack(MSG_CONTAINER, len(messages))]
-    pack_head = _INNER_HEADER.pack
-    for msg_id, seqno, body in messages:
-        parts.append(pack_head(msg_id, seqno, len(body)))
-        parts.append(body)
-    return b"".join(parts)
-
-
 def parse_container(body: bytes, container_msg_id: int) -> list[InnerMessage]:
     """The entries of a ``msg_container`` body; any framing problem is a :class:`SessionCheckError`.
 
-    Containers may not nest, every entry length must be a multiple of 4 and lie
-    inside the container, and the entries must fill it exactly.
+    Beyond the framing :func:`tlruntime.containers.entry_spans` checks (every
+    length a multiple of 4 and inside the container), the session wants at most
+    ``MAX_CONTAINER_MESSAGES`` entries, no container nested in another, and
+    entries that fill the container exactly.
     """
 
     def bad(detail: str) -> SessionCheckError:
@@ -180,27 +171,22 @@ def parse_container(body: bytes, container_msg_id: int) -> list[InnerMessage]:
     size = len(body)
     if size < 8:
         raise bad(f"container of {size} bytes has no message count")
-    count = _U32_U32.unpack_from(body, 0)[1]
-    if count > MAX_CONTAINER_MESSAGES or count * _INNER_HEADER.size > size - 8:
-        raise bad(f"container claims {count} messages in {size} bytes")
+    count = _unpack_u32(body, 4)[0]
+    if count > MAX_CONTAINER_MESSAGES:
+        raise bad(f"container claims {count} messages (at most {MAX_CONTAINER_MESSAGES})")
+    try:
+        spans, end = entry_spans(body, 8, count)
+    except DecodeError as exc:
+        raise bad(str(exc)) from None
+    if end != size:
+        raise bad(f"{size - end} trailing bytes after {count} messages")
     messages: list[InnerMessage] = []
-    offset = 8
-    unpack_head = _INNER_HEADER.unpack_from
-    for index in range(count):
-        if offset + 16 > size:
-            raise bad(f"entry {index} header runs past the end at offset {offset}")
-        msg_id, seqno, length = unpack_head(body, offset)
-        offset += 16
-        end = offset + length
-        if length % 4 or end > size:
-            raise bad(f"entry {index} (msg_id {msg_id}) has bad length {length} at offset {offset}")
-        if length >= 4 and _unpack_u32(body, offset)[0] == MSG_CONTAINER:
-            raise bad(f"entry {index} (msg_id {msg_id}) is a nested container")
+    append = messages.append
+    for msg_id, seqno, start, stop in spans:
+        if stop - start >= 4 and _unpack_u32(body, start)[0] == MSG_CONTAINER:
+            raise bad(f"message {msg_id} is a nested container")
         # tuple.__new__ directly: the NamedTuple's own __new__ is a Python frame per entry.
-        messages.append(_new_tuple(InnerMessage, (msg_id, seqno, body[offset:end])))
-        offset = end
-    if offset != size:
-        raise bad(f"{size - offset} trailing bytes after {count} messages")
+        append(_new_tuple(InnerMessage, (msg_id, seqno, body[start:stop])))
     return messages
 
 
@@ -231,13 +217,7 @@ def gunzip_packed(body: bytes) -> bytes:
 # --- rpc_result ---------------------------------------------------------------
 
 
-def pack_rpc_result(req_msg_id: int, result: bytes) -> bytes:
-    """``rpc_result`` around an already serialized result (``types.RpcResult`` wants an object)."""
-    return _ID_LONG.pack(RPC_RESULT, req_msg_id) + result
-
-
 def split_rpc_result(body: bytes) -> tuple[int, bytes]:
     """``(req_msg_id, boxed result bytes)`` of an ``rpc_result`` body, before we know its type."""
-    if len(body) < 16:
-        raise TruncatedError(f"rpc_result of {len(body)} bytes has no result", offset=len(body))
-    return int(_ID_LONG.unpack_from(body, 0)[1]), body[12:]
+    req_msg_id, start = rpc_result_start(body)
+    return req_msg_id, body[start:]
