@@ -5,7 +5,7 @@ Importing this module registers the decode, transport and auth targets.
 
 from __future__ import annotations
 
-from . import auth_targets, decode_targets, transport_targets  # noqa: F401 - they register themselves
+from . import auth_targets, decode_targets, endpoint_targets, session_targets, transport_targets  # noqa: F401 - they register themselves
 from .registry import TARGETS, Finding, Target, register, run_one
 
 __all__ = ["TARGETS", "Finding", "Target", "register", "run_one"]

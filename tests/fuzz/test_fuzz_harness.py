@@ -32,3 +32,32 @@ def test_the_step_seeds_pass_every_check() -> None:
     # The first seed of each step target is the honest client's data: it must be accepted.
     auth_targets.dh_inner(next(iter(auth_targets.dh_inner_seeds())))
     auth_targets.client_dh(next(iter(auth_targets.client_dh_seeds())))
+
+
+def test_the_session_seeds_reach_the_client_s_handlers() -> None:
+    # The harness encrypts with the right key and header: the real server answers come out as events.
+    from fuzz import session_targets
+    from tlruntime.session import NewSession, Result
+
+    kinds = [type(e) for seed in session_targets.session_seeds() for e in session_targets.session_client_receive(seed)]
+    assert kinds.count(Result) >= 6 and NewSession in kinds
+
+
+def test_the_endpoint_handshake_seeds_create_a_key_on_every_transport() -> None:
+    from fuzz import endpoint_targets
+
+    for transport in endpoint_targets.TRANSPORTS:
+        endpoint = endpoint_targets.new_endpoint()
+        connection = endpoint.connect(("127.0.0.1", 1))
+        connection.receive(endpoint_targets.handshake_stream(transport))
+        assert endpoint.handshakes == 2, transport  # the harness's key, then the handshake's
+
+
+def test_the_endpoint_message_seeds_deliver_requests() -> None:
+    from fuzz import endpoint_targets
+    from tlruntime.endpoint import Deliver
+
+    delivered = [a.request.obj for seed in endpoint_targets.endpoint_seeds()
+                 for a in endpoint_targets.server_endpoint(seed) if isinstance(a, Deliver)]
+    names = {type(obj).__name__ for obj in delivered}
+    assert {"GetConfig", "ExportChatInvite"} <= names, names

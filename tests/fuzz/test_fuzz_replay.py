@@ -19,6 +19,7 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 EXPECTED_TARGETS = {
     "deserialize", "rpc_result", "transport-detect",
     "auth-server-handshake", "auth-server-dh-inner", "auth-server-client-dh",
+    "session-client-receive", "server-endpoint",
     *(f"transport-{f}-{side}" for f in ("abridged", "intermediate", "padded", "full") for side in ("client", "server")),
     *(f"transport-obfuscated-{f}-{side}" for f in ("abridged", "intermediate", "padded")
       for side in ("client", "server")),
