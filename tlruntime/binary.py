@@ -14,7 +14,11 @@ public entry point (``from_bytes``, ``deserialize``, ``read_result``) checks
 from __future__ import annotations
 
 import struct
-from typing import Callable, TypeVar
+# ``typing`` (and the ``re``/``enum``/``functools`` it pulls in) costs more than the rest of
+# ``import tlruntime.tl``: it is imported for type checkers only (mypy treats TYPE_CHECKING as true).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, TypeVar
 
 from .errors import (
     StringEncodeError,
@@ -78,8 +82,9 @@ __all__ = [
     "check_exact",
 ]
 
-T = TypeVar("T")
-Reader = Callable[[bytes, int], "tuple[T, int]"]
+if TYPE_CHECKING:
+    T = TypeVar("T")
+    Reader = Callable[[bytes, int], "tuple[T, int]"]
 
 from .protocol import BOOL_FALSE_ID, BOOL_TRUE_ID, GZIP_PACKED_ID, VECTOR_ID  # noqa: E402 - the one home of the ids
 

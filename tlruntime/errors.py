@@ -10,7 +10,9 @@ only inside its message.
 from __future__ import annotations
 
 # collections.abc, not typing: typing imports ``re``, which start-up must not pay for.
-from collections.abc import Callable
+TYPE_CHECKING = False  # collections.abc is for type checkers only: a cheap `import tlruntime.errors`
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = [
     "TLError",

@@ -13,17 +13,24 @@ depends on this path; only speed does.
 
 from __future__ import annotations
 
-import importlib.util
 import marshal
 import os
 import sys
+from importlib import _bootstrap_external as _imp_external  # frozen, already loaded
 from importlib.machinery import ModuleSpec
 from types import ModuleType
-from typing import Sequence
+
+# ``typing`` (and the ``re``/``enum``/``functools`` it pulls in) costs more than the rest of
+# ``import tlruntime.tl``: it is imported for type checkers only (mypy treats TYPE_CHECKING as true).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Sequence
 
 __all__ = ["LayerFinder", "install"]
 
-_MAGIC = importlib.util.MAGIC_NUMBER
+# The bytecode magic of this interpreter, read where the import system keeps it: importlib.util
+# would pull in contextlib, functools and collections (~5 ms) for this one constant.
+_MAGIC = _imp_external.MAGIC_NUMBER
 _TAG = sys.implementation.cache_tag
 _HEADER = 16  # magic, flags, source mtime, source size
 _TIMESTAMP_PYC = b"\x00\x00\x00\x00"

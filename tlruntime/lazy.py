@@ -9,7 +9,9 @@ back here.
 from __future__ import annotations
 
 import importlib
-from typing import Any, MutableMapping, Union
+TYPE_CHECKING = False  # typing is imported for type checkers, or when an abcs union is built
+if TYPE_CHECKING:
+    from typing import Any, MutableMapping
 
 __all__ = ["load_lazy", "load_union"]
 
@@ -51,6 +53,8 @@ def load_union(namespace: MutableMapping[str, Any], table: dict[str, str], name:
     for ref in refs.split(", "):
         module_path, _, class_name = ref.rpartition(".")
         classes.append(getattr(importlib.import_module(module_path), class_name))
+    from typing import Union  # only here: a cheap `import tlruntime.tl`
+
     value: object = Union[tuple(classes)]
     namespace[name] = value
     return value

@@ -42,7 +42,11 @@ readers turn that ``RecursionError`` into a ``NestingError`` too.
 from __future__ import annotations
 
 from _thread import _local as thread_local  # threading.local, without importing threading (~1 ms)
-from typing import Any, Callable, Iterable
+# ``typing`` (and the ``re``/``enum``/``functools`` it pulls in) costs more than the rest of
+# ``import tlruntime.tl``: it is imported for type checkers only (mypy treats TYPE_CHECKING as true).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Iterable
 
 from .errors import NestingError
 
@@ -53,7 +57,8 @@ __all__ = ["MAX_NESTING", "DEPTH", "too_deep", "stack_exhausted", "counted", "Re
 #: gzip-packed message whose web page embeds rich text is about ten levels.
 MAX_NESTING = 64
 
-Reader = Callable[[bytes, int], "tuple[Any, int]"]
+if TYPE_CHECKING:
+    Reader = Callable[[bytes, int], "tuple[Any, int]"]
 
 
 class _Depth(thread_local):

@@ -17,7 +17,13 @@ from __future__ import annotations
 import importlib
 import struct
 import zlib
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generic, Iterable, NamedTuple, TypeVar
+from operator import itemgetter as _itemgetter
+# ``typing`` (and the ``re``/``enum``/``functools`` it pulls in) costs more than the rest of
+# ``import tlruntime.tl``: it is imported for type checkers only (mypy treats TYPE_CHECKING as true),
+# and the two classes that need it at run time (Field, TLRequest) have a typing-free twin below.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, ClassVar, Generic, Iterable, NamedTuple, Self, TypeVar
 
 from .binary import (
     BOOL_FALSE_ID,
@@ -45,16 +51,10 @@ from .nesting import DEPTH, MAX_NESTING, RecursiveTypes, counted, stack_exhauste
 if TYPE_CHECKING:
     from .pretty import BytesEncoding
 
-try:  # 3.11+: typing.Self
-    from typing import Self
-except ImportError:  # pragma: no cover
-    from typing_extensions import Self
-
 __all__ = [
     "Field",
     "TLObject",
     "TLRequest",
-    "Reader",
     "MAX_GZIP_SIZE",
     "MAX_NESTING",
     "MAX_GZIP_TOTAL",
@@ -91,8 +91,11 @@ __all__ = [
     "read_exact",
 ]
 
-T = TypeVar("T")
-Reader = Callable[[bytes, int], "tuple[Any, int]"]
+if TYPE_CHECKING:
+    T = TypeVar("T")
+    Reader = Callable[[bytes, int], "tuple[Any, int]"]
+else:
+    Reader = object  # a name for annotations only (generated modules import it)
 
 # Upper bound for a decompressed gzip_packed payload: Telegram's largest
 # messages are far below this, a gzip bomb is not.
@@ -141,21 +144,42 @@ class _NeedsBudget(DecodeError):
 TRUNCATION = (struct.error, IndexError, RecursionError, _NeedsBudget)
 
 
-class Field(NamedTuple):
-    """One TL parameter of a combinator, in schema order.
+if TYPE_CHECKING:
 
-    ``name`` is the Python attribute (``from_``), ``tl_name`` the schema name
-    (``from``), ``tl_type`` the type as written without the flag condition
-    (``Vector<long>``, ``true``, ``#``); ``flag_field``/``bit`` give the flag
-    condition (``flags``, 3) or are None for an unconditional field.  A ``#``
-    field has no attribute of its own: its value is computed when writing.
-    """
+    class Field(NamedTuple):
+        """One TL parameter of a combinator, in schema order.
 
-    name: str
-    tl_name: str
-    tl_type: str
-    flag_field: str | None
-    bit: int | None
+        ``name`` is the Python attribute (``from_``), ``tl_name`` the schema name
+        (``from``), ``tl_type`` the type as written without the flag condition
+        (``Vector<long>``, ``true``, ``#``); ``flag_field``/``bit`` give the flag
+        condition (``flags``, 3) or are None for an unconditional field.  A ``#``
+        field has no attribute of its own: its value is computed when writing.
+        """
+
+        name: str
+        tl_name: str
+        tl_type: str
+        flag_field: str | None
+        bit: int | None
+
+else:
+
+    class Field(tuple):
+        # The run-time twin of the NamedTuple above: same fields, order, equality and repr.
+        __slots__ = ()
+        _fields = ("name", "tl_name", "tl_type", "flag_field", "bit")
+
+        def __new__(cls, name, tl_name, tl_type, flag_field, bit):
+            return tuple.__new__(cls, (name, tl_name, tl_type, flag_field, bit))
+
+        name = property(_itemgetter(0))
+        tl_name = property(_itemgetter(1))
+        tl_type = property(_itemgetter(2))
+        flag_field = property(_itemgetter(3))
+        bit = property(_itemgetter(4))
+
+        def __repr__(self):
+            return "Field(" + ", ".join(f"{k}={v!r}" for k, v in zip(self._fields, self)) + ")"
 
 
 def _to_plain(value: object) -> object:
@@ -248,7 +272,11 @@ class TLObject:
         return to_json(self, indent=indent, bytes_as=bytes_as, big_ints_as_strings=big_ints_as_strings)
 
 
-R = TypeVar("R", covariant=True)
+if TYPE_CHECKING:
+    R = TypeVar("R", covariant=True)
+else:
+    R = None
+    Generic = {R: object}  # at run time ``Generic[R]`` below is plain ``object``: no typing import
 
 
 class TLRequest(TLObject, Generic[R]):
@@ -273,7 +301,8 @@ class TLRequest(TLObject, Generic[R]):
         raise NotImplementedError
 
 
-_O = TypeVar("_O", bound=TLObject)
+if TYPE_CHECKING:
+    _O = TypeVar("_O", bound=TLObject)
 
 
 def read_exact(cls: type[_O], data: bytes | bytearray | memoryview) -> _O:

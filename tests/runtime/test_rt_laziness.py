@@ -43,3 +43,18 @@ def test_lazy_names_and_namespaces() -> None:
         assert "NoSuchThing" in str(exc)
     else:
         raise AssertionError("unknown names must raise AttributeError")
+
+
+def test_lazy_import_loads_no_typing() -> None:
+    # `typing` pulls in re, enum, functools and collections: more than the rest of the lazy import.
+    # The runtime names it only for type checkers (TYPE_CHECKING = False); -S keeps site's hooks out.
+    from pathlib import Path
+
+    repo = str(Path(__file__).resolve().parents[2])
+    code = (
+        f"import sys; sys.path.insert(0, {repo!r}); import tlruntime.tl; "
+        "from tlruntime.tl import functions, types; "
+        "print(sorted(m for m in ('typing', 're', 'enum', 'collections') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
