@@ -1,17 +1,20 @@
 """Wire bytes cross-checked against Telethon's packet codecs and kurigram's obfuscated2 header.
 
-Randomness is pinned on both sides (padding, obfuscation init), so frames must
-match byte for byte; Telethon's readers must also accept what our servers send.
+The peers run as published, with their own randomness: we read back what they
+chose (the padding of a frame, the random block under an obfuscated2 header)
+and give our encoder the same choice, so frames must match byte for byte;
+Telethon's readers must also accept what our servers send.
 """
 
 from __future__ import annotations
 
 import asyncio
-import types
+import hashlib
 from collections.abc import Callable
 
 import pytest
-from telethon.network.connection import tcpintermediate, tcpmtproxy, tcpobfuscated
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from telethon.network.connection import tcpmtproxy, tcpobfuscated
 from telethon.network.connection.tcpabridged import AbridgedPacketCodec
 from telethon.network.connection.tcpfull import FullPacketCodec
 from telethon.network.connection.tcpintermediate import IntermediatePacketCodec, RandomizedIntermediatePacketCodec
@@ -69,28 +72,34 @@ def test_full_frames_match_telethon_across_seq_nos() -> None:
     assert _telethon_read(FullPacketCodec(None), server_wire, len(payloads)) == payloads  # Telethon checks our CRC
 
 
-@pytest.mark.parametrize("padding_length", range(4))  # Telethon pads 0..3 bytes
+@pytest.mark.parametrize("attempt", range(8))  # Telethon pads 0..3 random bytes: eight of its frames
 @pytest.mark.parametrize("message", [unencrypted_message(52), encrypted_message(5)], ids=("plain", "encrypted"))
-def test_padded_frames_match_telethon(
-    monkeypatch: pytest.MonkeyPatch, message: bytes, padding_length: int
-) -> None:
-    padding = bytes(range(0xA0, 0xA0 + padding_length))
-    monkeypatch.setattr(tcpintermediate, "random", types.SimpleNamespace(randint=lambda a, b: padding_length))
-    monkeypatch.setattr(tcpintermediate, "os", types.SimpleNamespace(urandom=lambda n: padding[:n]))
-    answers = iter((bytes((padding_length,)), padding))
+def test_padded_frames_match_telethon(message: bytes, attempt: int) -> None:
+    theirs = RandomizedIntermediatePacketCodec(None).encode_packet(message)
+    padding = theirs[4 + len(message) :]
+    assert theirs[4 : 4 + len(message)] == message and len(padding) <= 3
+    answers = iter((bytes((len(padding),)), padding))
     ours = PaddedIntermediate("client", random_bytes=lambda n: next(answers))
-    assert ours.encode(message) == RandomizedIntermediatePacketCodec(None).encode_packet(message)
+    assert ours.encode(message) == theirs
 
 
-def _pinned(block: bytes) -> Callable[[int], bytes]:
+def _peer_init(header: bytes, secret: bytes | None = None) -> Callable[[int], bytes]:
+    """The random 64-byte block a peer drew under ``header``, as ``random_bytes`` for our client.
+
+    Bytes 0..56 travel in clear; 56..64 are decrypted with the key and IV the
+    header itself carries (bytes 8..56; keyed with the MTProxy secret if any).
+    """
+    key, iv = header[8:40], header[40:56]
+    if secret is not None:
+        key = hashlib.sha256(key + secret).digest()
+    plain = Cipher(algorithms.AES(key), modes.CTR(iv)).decryptor().update(header)
+    block = header[:56] + plain[56:]
+
     def random_bytes(n: int) -> bytes:
         assert n == 64
         return block
 
     return random_bytes
-
-
-OBFUSCATED_INIT = bytes.fromhex("5d2bc3a19e0f7c44") + bytes(range(0x10, 0x48))  # 64 bytes, not forbidden
 
 
 INNER = [
@@ -102,13 +111,11 @@ INNER = [
 
 @pytest.mark.parametrize(("inner", "telethon_codec", "message"), INNER, ids=("abridged", "intermediate", "padded"))
 def test_obfuscated2_matches_telethon(
-    monkeypatch: pytest.MonkeyPatch, inner: type[Abridged], telethon_codec: type[AbridgedPacketCodec], message: bytes
+    inner: type[Abridged], telethon_codec: type[AbridgedPacketCodec], message: bytes
 ) -> None:
-    assert len(OBFUSCATED_INIT) == 64
-    monkeypatch.setattr(tcpobfuscated, "os", types.SimpleNamespace(urandom=_pinned(OBFUSCATED_INIT)))
     header, encrypt, decrypt = tcpobfuscated.ObfuscatedIO.init_header(telethon_codec)
     no_padding = iter((b"\x00",) * 8)
-    ours = Obfuscated2(inner("client", random_bytes=lambda n: next(no_padding)), random_bytes=_pinned(OBFUSCATED_INIT))
+    ours = Obfuscated2(inner("client", random_bytes=lambda n: next(no_padding)), random_bytes=_peer_init(bytes(header)))
     assert ours.initial_bytes() == bytes(header)
     # client -> server: Telethon's stream and ours stay in step frame after frame
     frame = (AbridgedPacketCodec if inner is Abridged else IntermediatePacketCodec)(None).encode_packet(message)
@@ -120,16 +127,15 @@ def test_obfuscated2_matches_telethon(
 
 
 @pytest.mark.parametrize("dc_id", (2, -4))
-def test_mtproxy_header_matches_telethon(monkeypatch: pytest.MonkeyPatch, dc_id: int) -> None:
+def test_mtproxy_header_matches_telethon(dc_id: int) -> None:
     secret = bytes(range(100, 116))
-    monkeypatch.setattr(tcpmtproxy, "os", types.SimpleNamespace(urandom=_pinned(OBFUSCATED_INIT)))
     header, encrypt, _ = tcpmtproxy.MTProxyIO.init_header(b"\xdd" + secret, dc_id, RandomizedIntermediatePacketCodec)
     no_padding = iter((b"\x00",) * 8)
     ours = Obfuscated2(
         PaddedIntermediate("client", random_bytes=lambda n: next(no_padding)),
         secret=b"\xdd" + secret,
         dc_id=dc_id,
-        random_bytes=_pinned(OBFUSCATED_INIT),
+        random_bytes=_peer_init(bytes(header), secret),
     )
     assert ours.initial_bytes() == bytes(header)
     message = unencrypted_message(40)
@@ -139,14 +145,13 @@ def test_mtproxy_header_matches_telethon(monkeypatch: pytest.MonkeyPatch, dc_id:
 
 
 @pytest.mark.parametrize("inner", (Abridged, Intermediate, PaddedIntermediate))
-def test_mtproxy_header_matches_kurigram(monkeypatch: pytest.MonkeyPatch, inner: type[Abridged]) -> None:
+def test_mtproxy_header_matches_kurigram(inner: type[Abridged]) -> None:
     from pyrogram.connection.transport.tcp import tcp as kurigram_tcp
     from pyrogram.crypto import aes as kurigram_aes
 
     secret = bytes(range(200, 216))
-    monkeypatch.setattr(kurigram_tcp, "os", types.SimpleNamespace(urandom=_pinned(OBFUSCATED_INIT)))
     built = kurigram_tcp.build_obfuscated2_header(secret, dc_id=4, obfuscate_tag=inner.obfuscation_tag)
-    ours = Obfuscated2(inner("client"), secret=secret, dc_id=4, random_bytes=_pinned(OBFUSCATED_INIT))
+    ours = Obfuscated2(inner("client"), secret=secret, dc_id=4, random_bytes=_peer_init(built.header, secret))
     assert ours.initial_bytes() == built.header
     server = Obfuscated2.from_client_header(built.header, secret=secret, random_bytes=lambda n: b"\x00")
     assert type(server.inner) is inner and server.dc_id == 4
