@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional
 
@@ -200,21 +201,31 @@ def telethon() -> Peer:
 # --- kurigram -------------------------------------------------------------------------------
 
 
+_VECTOR_ID = (0x1CB5C415).to_bytes(4, "little")
+
+
 def kurigram_read(data: bytes) -> Any:
-    """``TLObject.read`` over all of ``data``; PeerQuirk when it guessed vector elements by size."""
+    """``TLObject.read`` over all of ``data``; PeerQuirk when it guessed vector elements by size.
+
+    kurigram runs as published: its ``Vector.read_bare`` guesses (int, long) from the average
+    element size when a vector's element type is not known.  Those calls are observed with a
+    profile hook (nothing of kurigram is replaced), and only when the bytes hold a vector at all.
+    """
     from pyrogram.raw.core import TLObject
     from pyrogram.raw.core.primitives.vector import Vector
 
     guesses: List[float] = []
-    original = Vector.__dict__["read_bare"]
+    guessing_code = Vector.read_bare.__code__
 
-    def spy(stream: io.BytesIO, size: float) -> Any:
-        if size in (4, 8):
-            guesses.append(size)
-        return original.__func__(stream, size)
+    def observe(frame: Any, event: str, _arg: Any) -> None:
+        if event == "call" and frame.f_code is guessing_code and frame.f_locals.get("size") in (4, 8):
+            guesses.append(frame.f_locals["size"])
 
     stream = io.BytesIO(data)
-    setattr(Vector, "read_bare", staticmethod(spy))
+    watch = _VECTOR_ID in data
+    previous = sys.getprofile()
+    if watch:
+        sys.setprofile(observe)
     try:
         obj = TLObject.read(stream)
     except Exception:
@@ -222,7 +233,8 @@ def kurigram_read(data: bytes) -> Any:
             raise PeerQuirk("vector size guess") from None
         raise
     finally:
-        setattr(Vector, "read_bare", original)
+        if watch:
+            sys.setprofile(previous)
     if guesses:
         raise PeerQuirk("vector size guess")
     if stream.tell() != len(data):

@@ -14,6 +14,7 @@ yield the drawn value.
 from __future__ import annotations
 
 import struct
+import sys
 from typing import Any, Callable, Dict, List
 
 import pytest
@@ -94,3 +95,13 @@ def test_results_read_alike(peer_name: str) -> None:
           f"{checked} results read alike, {quirks} draws hit a peer reader quirk")
     assert not problems, "\n".join(problems[:20])
     assert checked >= (len(functions) - len(generic)) * DRAWS * 0.9
+
+
+def test_kurigram_vector_size_guess_is_seen_without_touching_kurigram() -> None:
+    # A boxed Vector of two longs at the top level: kurigram does not know the element type and
+    # guesses "long" from 16 bytes / 2 elements.  The profile hook must see that guess.
+    data = struct.pack("<IIqq", 0x1CB5C415, 2, 5, 6)
+    before = sys.getprofile()
+    with pytest.raises(PeerQuirk, match="vector size guess"):
+        kurigram_read(data)
+    assert sys.getprofile() is before  # the hook is gone afterwards
