@@ -34,11 +34,11 @@ ALLOWED_WITHOUT_LOGIN: frozenset[str] = frozenset(
     {
         # Service calls (bare ones are answered by the session; wrapped ones reach handlers).
         "ping",
-        "pingDelayDisconnect",
-        "destroySession",
-        "destroyAuthKey",
+        "ping_delay_disconnect",
+        "destroy_session",
+        "destroy_auth_key",
         "get_future_salts",
-        "http_wait",
+        "rpc_drop_answer",
         # What a client asks before it logs in: where the DCs are, which one is near.
         "help.getConfig",
         "help.getNearestDc",
