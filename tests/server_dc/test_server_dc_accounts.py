@@ -75,6 +75,7 @@ def test_bad_configuration_is_a_typed_error() -> None:
     for build in (
         lambda: Accounts(()),
         lambda: Accounts((0, 1)),
+        lambda: Accounts(("1", 2)),  # type: ignore[arg-type]
         lambda: Accounts((1, 2), bots=["not a token"]),
         lambda: Accounts((1, 2), bots=[(TOKEN, 3)]),
         lambda: Accounts((1, 2), bots=[TOKEN, "4242:another-secret"]),

@@ -110,9 +110,10 @@ class Accounts:
         random_bytes: Callable[[int], bytes] = os.urandom,
         export_ttl: float = EXPORTED_AUTHORIZATION_TTL,
     ) -> None:
-        self.dc_ids = tuple(sorted(set(dc_ids)))
-        if not self.dc_ids or any(not isinstance(dc, int) or dc <= 0 for dc in self.dc_ids):
-            raise AccountsError(f"dc_ids must be positive integers, got {self.dc_ids!r}")
+        given = tuple(dc_ids)
+        if not given or any(not isinstance(dc, int) or isinstance(dc, bool) or dc <= 0 for dc in given):
+            raise AccountsError(f"dc_ids must be positive integers, got {given!r}")
+        self.dc_ids = tuple(sorted(set(given)))
         self.any_bot_token = any_bot_token
         self.bot_home_dc = self._clip_dc(bot_home_dc)
         self.clock = clock
