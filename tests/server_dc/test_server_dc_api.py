@@ -9,7 +9,7 @@ import pytest
 
 from tlruntime.client import Client
 from tlruntime.crypto.rsa import RSAPrivateKey
-from tlruntime.server import DEFAULT_BOT_TOKEN, DEFAULT_USER_ID, AccountsError, LoopbackServer, LoopbackTelegram
+from tlruntime.server import DEFAULT_BOT_TOKEN, DEFAULT_USER_ID, Accounts, AccountsError, LoopbackServer, LoopbackTelegram
 from tlruntime.tl import functions, types
 from tlruntime.tl.errors import AuthKeyUnregisteredError, UserMigrateError
 
@@ -40,9 +40,16 @@ async def _surface(server_key: RSAPrivateKey) -> None:
         def nearest(request: Any, ctx: Any) -> Any:
             return types.NearestDc(country="NL", this_dc=ctx.dc_id, nearest_dc=3)
 
+        @telegram.register(functions.help.GetPromoData)
+        def promo(request: Any) -> Any:
+            return types.help.PromoDataEmpty(expires=1)
+
         # Each DC has its own keys: a key made on DC 1 is unknown to DC 3.
         async with client_on(telegram, 1) as dc1, client_on(telegram, 3) as dc3:
             assert (await dc1(functions.help.GetNearestDc())).country == "NL"
+            # A handler registered later is behind the login too (the table lists what is allowed).
+            with pytest.raises(AuthKeyUnregisteredError):
+                await dc1(functions.help.GetPromoData())
             assert (await dc3(functions.help.GetNearestDc())).this_dc == 3
             assert telegram.server(1).auth_keys != telegram.server(3).auth_keys
             with pytest.raises(UserMigrateError):
@@ -103,6 +110,8 @@ def test_bad_arguments(server_key: RSAPrivateKey) -> None:
         LoopbackTelegram(dcs=2, private_key=server_key, bots=[(TOKEN, 3)])
     with pytest.raises(TypeError):
         LoopbackTelegram(private_key=server_key, no_such_limit=1)
+    with pytest.raises(TypeError):  # bots belong to the shared registry, not to one of its servers
+        LoopbackServer(private_key=server_key, accounts=Accounts((1, 2)), bots=[TOKEN])
 
 
 async def _single_dc(server_key: RSAPrivateKey) -> None:
