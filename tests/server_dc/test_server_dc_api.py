@@ -134,3 +134,16 @@ async def _single_dc(server_key: RSAPrivateKey) -> None:
 
 def test_single_dc_server_open_by_default_and_require_auth(server_key: RSAPrivateKey) -> None:
     run(_single_dc(server_key))
+
+
+def test_config_lists_every_dc_with_its_address_family() -> None:
+    from tlruntime.server import HandlerRegistry, RequestContext, build_config
+
+    ctx = RequestContext(registry=HandlerRegistry(), auth_key_id=1, session_id=1, msg_id=4, dc_id=2, clock=lambda: 1e9)
+    ctx.extra["dc_addresses"] = lambda: {2: ("::1", 4002), 1: ("127.0.0.1", 4001)}
+    config = build_config(ctx)
+    assert config.this_dc == 2
+    assert [(o.id, o.ip_address, o.port, bool(o.ipv6), bool(o.media_only), bool(o.cdn)) for o in config.dc_options] == [
+        (1, "127.0.0.1", 4001, False, False, False),
+        (2, "::1", 4002, True, False, False),
+    ]

@@ -43,12 +43,16 @@ def _pong(request: Any, ctx: RequestContext) -> Any:
 
 def build_config(ctx: RequestContext) -> Any:
     """A ``config`` with every required field set to the values Telegram itself uses, and one
-    plain IPv4 ``dcOption`` per DC: this server's own address, or every DC of its LoopbackTelegram
+    plain ``dcOption`` per DC (IPv4 unless the server listens on an IPv6 address): this server's own address, or every DC of its LoopbackTelegram
     (``ctx.extra["dc_addresses"]``, a callable returning ``{dc_id: (host, port)}``)."""
     now = ctx.now()
     addresses = ctx.extra.get("dc_addresses")
     dcs = addresses() if addresses is not None else {ctx.dc_id: (ctx.server_host, ctx.server_port)}
-    table = DcTable(endpoints=tuple(DcEndpoint(dc, host, port, static=True) for dc, (host, port) in sorted(dcs.items())))
+    table = DcTable(
+        endpoints=tuple(
+            DcEndpoint(dc, host, port, ipv6=":" in host, static=True) for dc, (host, port) in sorted(dcs.items())
+        )
+    )
     return types.Config(
         date=now,
         expires=now + 3600,
