@@ -7,6 +7,15 @@ new auth key there, logs in, and then calls the seed method
 back, with the bot as ``admin_id``.  The only things handed to the peers are
 configuration: our RSA key, and where "DC 1" is (Telethon's session
 ``set_dc``; kurigram's storage, see :class:`LoopbackStartStorage`).
+
+How each finds DC 2: Telethon's ``_switch_dc`` takes the first ``dcOption`` of
+``help.getConfig`` with that id whose ``ipv6`` and ``cdn`` flags match its
+settings (plain IPv4 here), then makes a new key there; kurigram's
+``sign_in_bot`` asks ``help.getConfig`` again and takes the first option of that
+id with a matching ``ipv6`` flag that is not media-only.  Around the login
+Telethon calls ``users.getUsers([inputUserSelf])`` (401 before it),
+``updates.getState`` and ``updates.getDifference``; kurigram
+``updates.getState`` and ``users.getFullUser(inputUserSelf)``.
 """
 
 from __future__ import annotations
