@@ -8,6 +8,19 @@ process reading the pipe sees them at once)::
 
 With ``--port 0`` the operating system chooses the port; tests start the
 server as a subprocess and read it from that line.
+
+``--dcs N`` serves a loopback Telegram of DCs 1..N in one process (a
+:class:`~tlruntime.server.LoopbackTelegram`; logins required), printing one
+line per DC after the fingerprint::
+
+    fingerprint: 0123456789abcdef
+    dc 1 port: 43121
+    dc 2 port: 43122
+
+Bots: ``--bot TOKEN`` (home DC 2, or the highest DC below it) or
+``--bot TOKEN@DC``; ``--any-bot-token`` lets every well-formed token log in.
+Without ``--bot``, ``--dcs`` issues the Bot API documentation's example token
+(``DEFAULT_BOT_TOKEN``).
 """
 
 from __future__ import annotations
@@ -21,8 +34,10 @@ import sys
 from collections.abc import Sequence
 
 from ..endpoint import ServerLimits
+from .accounts import DEFAULT_BOT_TOKEN, AccountsError, parse_bot_token
 from .app import LoopbackServer
 from .keys import fingerprint_hex, load_or_generate_key, write_public_key
+from .telegram import LoopbackTelegram
 
 
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -35,7 +50,21 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--public-key-out", metavar="PEM", help="write the server's public RSA key here (PKCS#1 PEM)")
     parser.add_argument("--key-file", metavar="PEM", help="load the private key from here; generated and saved if missing")
     parser.add_argument("--state", metavar="SQLITE", help="persist created auth keys in this SQLite file")
-    parser.add_argument("--dc-id", type=int, default=2, help="DC id announced in help.getConfig (default 2)")
+    parser.add_argument("--dc-id", type=int, default=None, help="DC id announced in help.getConfig (default 2; single DC only)")
+    parser.add_argument(
+        "--dcs", type=int, metavar="N",
+        help="serve DCs 1..N in one process, one port each (implies --require-auth); with --port P, DC n listens on P+n-1",
+    )
+    parser.add_argument(
+        "--bot", action="append", default=[], metavar="TOKEN[@DC]",
+        help=f"issue a bot token <bot_id>:<secret>, optionally with its home DC (default 2); repeatable "
+        f"(with --dcs and no --bot: {DEFAULT_BOT_TOKEN})",
+    )
+    parser.add_argument("--any-bot-token", action="store_true", help="every well-formed bot token logs in (tests)")
+    parser.add_argument(
+        "--require-auth", action="store_true",
+        help="calls that need a user answer 401 AUTH_KEY_UNREGISTERED until the key logs in (always on with --dcs)",
+    )
     parser.add_argument("--log-level", default="WARNING", help="logging level (default WARNING)")
     limits = parser.add_argument_group("limits", "named limits of the server endpoint (see ServerLimits)")
     defaults = ServerLimits()
@@ -52,25 +81,69 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error(str(error))
     if not 0 <= args.port <= 65535:
         parser.error(f"--port must be within 0..65535, got {args.port}")
+    if args.dcs is not None:
+        if not 1 <= args.dcs <= 1000:
+            parser.error(f"--dcs must be within 1..1000, got {args.dcs}")
+        if args.port and args.port + args.dcs - 1 > 65535:
+            parser.error(f"--port {args.port} leaves no room for {args.dcs} DCs")
+        if args.dc_id is not None:
+            parser.error("--dc-id is for a single DC; with --dcs the DCs are 1..N")
+        if args.state is not None:
+            parser.error("--state keeps one DC's auth keys; it cannot be used with --dcs")
+    try:
+        args.bots = [_bot_option(value) for value in args.bot]
+    except ValueError as error:
+        parser.error(str(error))
     return args
+
+
+def _bot_option(value: str) -> str | tuple[str, int]:
+    """``TOKEN`` or ``TOKEN@DC`` (checked here, so a typo is a usage error, not a server that never logs in)."""
+    token, at, dc = value.rpartition("@") if "@" in value else (value, "", "")
+    if parse_bot_token(token) is None:
+        raise ValueError(f"--bot {value!r}: a bot token is <bot_id>:<secret> (digits, ':', letters/digits/-/_)")
+    if not at:
+        return token
+    if not dc.isdigit() or int(dc) < 1:
+        raise ValueError(f"--bot {value!r}: the home DC after '@' must be a positive number")
+    return token, int(dc)
 
 
 async def _serve(args: argparse.Namespace) -> None:
     key = load_or_generate_key(args.key_file)
     if args.public_key_out:
         write_public_key(key.public_key, args.public_key_out)
+    if args.dcs is not None:
+        telegram = LoopbackTelegram(
+            args.dcs, args.host, port=args.port, private_key=key, bots=args.bots or (DEFAULT_BOT_TOKEN,),
+            any_bot_token=args.any_bot_token, limits=args.limits,
+        )  # fmt: skip
+        async with telegram:
+            print(f"fingerprint: {fingerprint_hex(key.public_key)}", flush=True)
+            for dc_id, port in telegram.ports.items():
+                print(f"dc {dc_id} port: {port}", flush=True)
+            await _wait_for_signal()
+        return
+    dc_id = args.dc_id if args.dc_id is not None else 2
     server = LoopbackServer(
-        host=args.host, port=args.port, private_key=key, state_path=args.state, dc_id=args.dc_id, limits=args.limits
-    )
+        host=args.host, port=args.port, private_key=key, state_path=args.state, dc_id=dc_id, limits=args.limits,
+        require_auth=args.require_auth, bots=args.bots,
+        any_bot_token=args.any_bot_token,
+    )  # fmt: skip
     async with server:
         print(f"fingerprint: {fingerprint_hex(key.public_key)}", flush=True)
         print(f"port: {server.port}", flush=True)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(signum, stop.set)
-        await stop.wait()
+        await _wait_for_signal()
+
+
+async def _wait_for_signal() -> None:
+    """Until SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -80,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(_serve(args))
     except KeyboardInterrupt:
         pass
-    except OSError as error:
+    except (OSError, AccountsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0

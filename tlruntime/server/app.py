@@ -16,7 +16,7 @@ import inspect
 import logging
 import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any, cast
 
@@ -24,10 +24,12 @@ from ..crypto.rsa import RSAPrivateKey, RSAPublicKey
 from ..endpoint import Action, Close, Deliver, Send, ServerEndpoint, ServerLimits, SessionSlot
 from ..errors import RPCError
 from ..storage import AuthKeyStore
+from .accounts import Accounts
 from .connection import ServerConnection
 from .defaults import install_default_handlers
 from .handlers import H, HandlerRegistry, RequestContext
 from .keys import KEY_BITS
+from .login import auth_key_unregistered, authorization_key, install_login_handlers, needs_login
 from .results import encode_result
 
 __all__ = ["LoopbackServer", "DEFAULT_USER_ID"]
@@ -47,6 +49,15 @@ class LoopbackServer:
     limit; single limits may also be given as keyword arguments
     (``LoopbackServer(max_connections=100, frame_timeout=5)``).
     ``clock`` and ``random_bytes`` are injectable for reproducible runs.
+
+    Login: every key acts as the one default user (``user_id``) unless it
+    logged in (``auth.importBotAuthorization`` with one of ``bots``, or any
+    well-formed token with ``any_bot_token``; ``auth.importAuthorization``).
+    With ``require_auth`` a key must log in first: calls outside
+    :data:`~tlruntime.server.login.ALLOWED_WITHOUT_LOGIN` answer
+    ``401 AUTH_KEY_UNREGISTERED``.  ``accounts`` shares one registry between
+    servers (a :class:`~tlruntime.server.LoopbackTelegram` passes its own, with
+    ``dc_addresses``: every DC's ``(host, port)``, listed by ``help.getConfig``).
     """
 
     def __init__(
@@ -61,6 +72,11 @@ class LoopbackServer:
         clock: Callable[[], float] = time.time,
         random_bytes: Callable[[int], bytes] = os.urandom,
         install_defaults: bool = True,
+        require_auth: bool = False,
+        bots: Iterable[str | tuple[str, int]] = (),
+        any_bot_token: bool = False,
+        accounts: Accounts | None = None,
+        dc_addresses: Callable[[], Mapping[int, tuple[str, int]]] | None = None,
         limits: ServerLimits | None = None,
         **limit_overrides: Any,
     ) -> None:
@@ -75,9 +91,17 @@ class LoopbackServer:
         if unknown:
             raise TypeError(f"unknown LoopbackServer argument(s): {', '.join(sorted(unknown))}")
         self.limits = dataclasses.replace(limits or ServerLimits(), **limit_overrides)
+        self.require_auth = require_auth
+        if accounts is None:
+            accounts = Accounts((dc_id,), bots=bots, any_bot_token=any_bot_token, bot_home_dc=dc_id, clock=clock, random_bytes=random_bytes)
+        elif bots or any_bot_token:
+            raise TypeError("give bots and any_bot_token to the shared Accounts, not to a server that uses one")
+        self.accounts = accounts
+        self._dc_addresses = dc_addresses
         self.registry = HandlerRegistry()
         if install_defaults:
             install_default_handlers(self.registry)
+            install_login_handlers(self.registry, accounts)
         self._store = AuthKeyStore(state_path) if state_path is not None else None
         self.endpoint = ServerEndpoint(
             [self.private_key],
@@ -218,7 +242,10 @@ class LoopbackServer:
         """Answer a request: at once for a synchronous handler, from a task for an ``async`` one."""
         slot, request = cast(SessionSlot, action.session), action.request
         try:
-            result = self.registry.call(request.obj, self._context(action))
+            ctx = self._identify(self._context(action))
+            if self.require_auth and ctx.extra["account"] is None and needs_login(request.obj):
+                raise auth_key_unregistered(request.obj)
+            result = self.registry.call(request.obj, ctx)
         except Exception as error:  # the same answers as an async handler failing (see _settle)
             self._settle(slot, request.msg_id, request.obj, error=error)
             return
@@ -284,3 +311,19 @@ class LoopbackServer:
         ctx.extra["wrappers"] = request.wrappers
         ctx.extra["randbytes"] = self.random_bytes
         return ctx
+
+    def _identify(self, ctx: RequestContext) -> RequestContext:
+        """Who the key is logged in as on this DC (``ctx.extra["account"]``, None when nobody), and
+        where every DC listens, for ``help.getConfig`` (``ctx.extra["dc_addresses"]``, a callable)."""
+        account = self.accounts.account_of(self.dc_id, authorization_key(ctx))
+        ctx.extra["account"] = account
+        if account is not None:
+            ctx.user_id = account.user_id
+        ctx.extra["dc_addresses"] = self.dc_addresses  # called by help.getConfig only
+        return ctx
+
+    def dc_addresses(self) -> Mapping[int, tuple[str, int]]:
+        """Every DC's ``(host, port)``: this server's alone, or all of its LoopbackTelegram's."""
+        if self._dc_addresses is not None:
+            return self._dc_addresses()
+        return {self.dc_id: (self.host, self._port)}

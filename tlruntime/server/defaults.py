@@ -4,7 +4,9 @@ Telethon and kurigram both send ``invokeWithLayer(initConnection(help.getConfig)
 on connect, ping the server, and Telethon asks ``users.getUsers([inputUserSelf])``
 then ``updates.getState``/``updates.getDifference``.  Each gets a well-formed
 answer here; ``messages.exportChatInvite`` answers from the request's own fields.
-Everything else is ``METHOD_INVALID`` (see :mod:`.handlers`).  The
+Login (``auth.*``) is :mod:`.login`'s; a logged-in key sees its own account as
+``inputUserSelf`` (``users.getUsers``, ``users.getFullUser``), any other key the
+server's default user.  Everything else is ``METHOD_INVALID`` (see :mod:`.handlers`).  The
 ``invokeWithLayer``/``initConnection``/``invoke*`` wrappers never reach a
 handler: the server session unwraps them once and hands their fields to the
 handler's context (``ctx.layer``, ``ctx.init``); a bare ``ping`` is
@@ -19,8 +21,10 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import RPCError
+from ..telegram.dcs import DcEndpoint, DcTable
 from ..tl import functions, types
 from .handlers import HandlerRegistry, RequestContext
+from .login import account_user
 
 __all__ = ["install_default_handlers", "build_config", "INVITE_LINK_PREFIX"]
 
@@ -38,17 +42,23 @@ def _pong(request: Any, ctx: RequestContext) -> Any:
 
 
 def build_config(ctx: RequestContext) -> Any:
-    """A ``config`` with every required field set to the values Telegram itself uses,
-    and one ``dcOption`` pointing at this server's own address."""
+    """A ``config`` with every required field set to the values Telegram itself uses, and one
+    plain ``dcOption`` per DC (IPv4 unless the server listens on an IPv6 address): this server's own address, or every DC of its LoopbackTelegram
+    (``ctx.extra["dc_addresses"]``, a callable returning ``{dc_id: (host, port)}``)."""
     now = ctx.now()
+    addresses = ctx.extra.get("dc_addresses")
+    dcs = addresses() if addresses is not None else {ctx.dc_id: (ctx.server_host, ctx.server_port)}
+    table = DcTable(
+        endpoints=tuple(
+            DcEndpoint(dc, host, port, ipv6=":" in host, static=True) for dc, (host, port) in sorted(dcs.items())
+        )
+    )
     return types.Config(
         date=now,
         expires=now + 3600,
         test_mode=False,
         this_dc=ctx.dc_id,
-        dc_options=[
-            types.DcOption(id=ctx.dc_id, ip_address=ctx.server_host, port=ctx.server_port, static=True),
-        ],
+        dc_options=table.to_dc_options(),
         dc_txt_domain_name="localhost",
         chat_size_max=200,
         megagroup_size_max=200_000,
@@ -82,7 +92,15 @@ def _get_config(request: Any, ctx: RequestContext) -> Any:
     return build_config(ctx)
 
 
+def _nearest_dc(request: Any, ctx: RequestContext) -> Any:
+    """Every loopback DC is as near as any other: the nearest is the one asked."""
+    return types.NearestDc(country="ZZ", this_dc=ctx.dc_id, nearest_dc=ctx.dc_id)
+
+
 def _self_user(ctx: RequestContext) -> Any:
+    account = ctx.extra.get("account")
+    if account is not None:
+        return account_user(account, self_=True, now=ctx.now())
     return types.User(
         self_=True,
         id=ctx.user_id,
@@ -108,6 +126,20 @@ def _user_for(input_user: Any, ctx: RequestContext) -> Any:
 
 def _get_users(request: Any, ctx: RequestContext) -> list[Any]:
     return [_user_for(input_user, ctx) for input_user in request.id]
+
+
+def _get_full_user(request: Any, ctx: RequestContext) -> Any:
+    """``users.getFullUser``: the user's ``userFull`` (empty settings) and the user itself."""
+    user = _user_for(request.id, ctx)
+    if isinstance(user, types.UserEmpty):
+        raise RPCError(400, "USER_ID_INVALID", request)
+    full = types.UserFull(
+        id=user.id,
+        settings=types.PeerSettings(),
+        notify_settings=types.PeerNotifySettings(),
+        common_chats_count=0,
+    )
+    return types.users.UserFull(full_user=full, chats=[], users=[user])
 
 
 def _get_state(request: Any, ctx: RequestContext) -> Any:
@@ -161,7 +193,9 @@ def install_default_handlers(registry: HandlerRegistry) -> None:
     registry.add(functions.Ping, _pong)
     registry.add(functions.PingDelayDisconnect, _pong)
     registry.add(functions.help.GetConfig, _get_config)
+    registry.add(functions.help.GetNearestDc, _nearest_dc)
     registry.add(functions.users.GetUsers, _get_users)
+    registry.add(functions.users.GetFullUser, _get_full_user)
     registry.add(functions.updates.GetState, _get_state)
     registry.add(functions.updates.GetDifference, _get_difference)
     registry.add(functions.messages.ExportChatInvite, export_chat_invite)
