@@ -8,6 +8,13 @@ process reading the pipe sees them at once)::
 
 With ``--port 0`` the operating system chooses the port; tests start the
 server as a subprocess and read it from that line.
+
+With ``--proxy-secret HEX`` the server runs in MTProxy mode (only ``dd`` and
+``ee`` clients with that secret get in) and also prints the links to paste
+into a client::
+
+    proxy dd: tg://proxy?server=127.0.0.1&port=43121&secret=dd...
+    proxy ee: tg://proxy?server=127.0.0.1&port=43121&secret=ee...
 """
 
 from __future__ import annotations
@@ -20,7 +27,8 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from ..endpoint import ServerLimits
+from ..endpoint import MTProxyGate, ServerLimits
+from ..errors import TLError
 from .app import LoopbackServer
 from .keys import fingerprint_hex, load_or_generate_key, write_public_key
 
@@ -36,6 +44,14 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--key-file", metavar="PEM", help="load the private key from here; generated and saved if missing")
     parser.add_argument("--state", metavar="SQLITE", help="persist created auth keys in this SQLite file")
     parser.add_argument("--dc-id", type=int, default=2, help="DC id announced in help.getConfig (default 2)")
+    parser.add_argument(
+        "--proxy-secret", metavar="HEX",
+        help="MTProxy mode: accept only dd/ee (fake-TLS) clients with this 16-byte secret (32 hex digits)",
+    )
+    parser.add_argument(
+        "--proxy-domain", metavar="NAME",
+        help="MTProxy mode: the fake-TLS domain (ee clients must name it; default: any, links say localhost)",
+    )
     parser.add_argument("--log-level", default="WARNING", help="logging level (default WARNING)")
     limits = parser.add_argument_group("limits", "named limits of the server endpoint (see ServerLimits)")
     defaults = ServerLimits()
@@ -50,6 +66,13 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         args.limits = ServerLimits(**{name: getattr(args, name) for name in ServerLimits.names()})
     except ValueError as error:
         parser.error(str(error))
+    if args.proxy_domain is not None and args.proxy_secret is None:
+        parser.error("--proxy-domain needs --proxy-secret")
+    if args.proxy_secret is not None:
+        try:
+            MTProxyGate(args.proxy_secret, domain=args.proxy_domain)
+        except TLError as error:
+            parser.error(f"--proxy-secret/--proxy-domain: {error}")
     if not 0 <= args.port <= 65535:
         parser.error(f"--port must be within 0..65535, got {args.port}")
     return args
@@ -60,11 +83,15 @@ async def _serve(args: argparse.Namespace) -> None:
     if args.public_key_out:
         write_public_key(key.public_key, args.public_key_out)
     server = LoopbackServer(
-        host=args.host, port=args.port, private_key=key, state_path=args.state, dc_id=args.dc_id, limits=args.limits
+        host=args.host, port=args.port, private_key=key, state_path=args.state, dc_id=args.dc_id, limits=args.limits,
+        proxy_secret=args.proxy_secret, proxy_domain=args.proxy_domain,
     )
     async with server:
         print(f"fingerprint: {fingerprint_hex(key.public_key)}", flush=True)
         print(f"port: {server.port}", flush=True)
+        if server.mtproxy is not None:
+            print(f"proxy dd: {server.proxy_link('dd')}", flush=True)
+            print(f"proxy ee: {server.proxy_link('ee')}", flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
