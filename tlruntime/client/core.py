@@ -632,6 +632,8 @@ class Client:
             self._install(link)
             return
         reason = _describe(last_error) if last_error is not None else self._last_drop_reason
+        if isinstance(self.proxy, MTProxy) and isinstance(last_error, ConnectionResetError):
+            reason += " (an MTProxy closes the connection when the secret is wrong)"
         raise ConnectionLostError(
             f"gave up connecting to {self._route()} after {self._drop_streak} attempts: {reason}"
         ) from last_error
