@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -63,16 +63,24 @@ class RunningRelay:
 
 
 @asynccontextmanager
-async def recording_relay(target_port: int) -> AsyncIterator[RunningRelay]:
-    """A plain TCP relay to ``target_port`` that records what clients send (to replay it later)."""
+async def recording_relay(
+    target_port: int, mangle_first_answer: Callable[[bytes], bytes] | None = None
+) -> AsyncIterator[RunningRelay]:
+    """A plain TCP relay to ``target_port`` that records what clients send (to replay it later).
+
+    ``mangle_first_answer`` rewrites the server's first chunk on each connection (a forged answer).
+    """
     relay = RunningRelay(0)
     tasks: set[asyncio.Task[Any]] = set()
 
     async def pump(source: asyncio.StreamReader, sink: asyncio.StreamWriter, record: bytearray | None) -> None:
+        mangle = mangle_first_answer if record is None else None
         try:
             while data := await source.read(65536):
                 if record is not None:
                     record += data
+                if mangle is not None:
+                    data, mangle = mangle(data), None
                 sink.write(data)
                 await sink.drain()
         except ConnectionError:

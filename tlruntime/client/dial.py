@@ -22,11 +22,13 @@ Routes:
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import os
 import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ..errors import TransportError
@@ -97,10 +99,15 @@ def describe_route(host: str, port: int, proxy: ProxySetting | None) -> str:
 async def _tcp_socket(host: str, port: int) -> socket.socket:
     """A connected non-blocking TCP socket to ``host:port`` (each resolved address tried in turn)."""
     loop = asyncio.get_running_loop()
-    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    try:  # an IP literal (the usual DC address) needs no resolver thread
+        version = ipaddress.ip_address(host).version
+        addresses: list[tuple[int, Any]] = [(socket.AF_INET6 if version == 6 else socket.AF_INET, (host, port))]
+    except ValueError:
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        addresses = [(info[0], info[4]) for info in infos]
     last: OSError | None = None
-    for family, kind, proto, _name, address in infos:
-        sock = socket.socket(family, kind, proto)
+    for family, address in addresses:
+        sock = socket.socket(family, socket.SOCK_STREAM)
         try:
             sock.setblocking(False)
             await loop.sock_connect(sock, address)

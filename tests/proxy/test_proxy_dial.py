@@ -1,0 +1,52 @@
+"""The client's one socket-opening path: names resolved address by address, and a forged MTProxy answer refused."""
+
+from __future__ import annotations
+
+import pytest
+from proxy_support import HOST, SECRET_HEX, UNREACHABLE_DC, recording_relay, run
+
+from tlruntime.client import Client
+from tlruntime.crypto.rsa import RSAPrivateKey
+from tlruntime.errors import ConnectionLostError
+from tlruntime.server import LoopbackServer
+from tlruntime.telegram import parse_proxy_link
+from tlruntime.tl import functions
+from tlruntime.transports.fake_tls import FakeTlsServerHelloError
+
+
+def test_a_host_name_is_dialled_address_by_address(server_key: RSAPrivateKey) -> None:
+    """``localhost`` may resolve to ::1 first while the server listens on 127.0.0.1 only."""
+
+    async def scenario() -> None:
+        async with LoopbackServer(HOST, 0, private_key=server_key) as server:
+            async with Client("localhost", server.port, server.public_key) as client:
+                pong = await client(functions.Ping(ping_id=5))
+                assert pong.ping_id == 5
+
+    run(scenario())
+
+
+def test_a_server_hello_that_does_not_prove_the_secret_is_refused(server_key: RSAPrivateKey) -> None:
+    """A man in the middle who flips one byte of the ServerHello random: the client never sends MTProto."""
+
+    def forge(answer: bytes) -> bytes:
+        forged = bytearray(answer)
+        forged[11 + 5] ^= 0x80  # inside the ServerHello random (record 5 + handshake 4 + version 2)
+        return bytes(forged)
+
+    async def scenario() -> None:
+        async with LoopbackServer(private_key=server_key, proxy_secret=SECRET_HEX) as server:
+            async with recording_relay(server.port, mangle_first_answer=forge) as relay:
+                proxy = parse_proxy_link(server.proxy_link("ee").replace(str(server.port), str(relay.port)))
+                client = Client(UNREACHABLE_DC, 443, server.public_key, proxy=proxy, max_reconnects=1,
+                                reconnect_delay=0.01)
+                with pytest.raises(ConnectionLostError, match="after 2 attempts: FakeTlsServerHelloError") as caught:
+                    await client.connect()
+                await client.close()
+            assert isinstance(caught.value.__cause__, FakeTlsServerHelloError)
+            assert len(relay.sent) == 2
+            # Each connection carried the ClientHello only: nothing followed the forged answer.
+            assert all(len(sent) == 517 for sent in relay.sent)
+            assert server.handshakes == 0
+
+    run(scenario())
