@@ -50,3 +50,43 @@ def test_a_server_hello_that_does_not_prove_the_secret_is_refused(server_key: RS
             assert server.handshakes == 0
 
     run(scenario())
+
+
+@pytest.mark.parametrize("kind", ["socks5", "http", "ee"])
+def test_a_proxy_that_never_answers_is_bounded_by_connect_timeout(kind: str) -> None:
+    """Accepts TCP, reads, never answers: each attempt ends at connect_timeout, then ConnectionLostError."""
+    import asyncio
+
+    from tlruntime.crypto.rsa import RSAPrivateKey as Key
+
+    async def scenario() -> None:
+        accepted = 0
+
+        async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            nonlocal accepted
+            accepted += 1
+            await reader.read()  # until the client gives up and closes
+            writer.close()
+
+        server = await asyncio.start_server(silent, HOST, 0)
+        port = server.sockets[0].getsockname()[1]
+        proxy = {
+            "socks5": f"socks5://{HOST}:{port}",
+            "http": f"http://{HOST}:{port}",
+            "ee": f"tg://proxy?server={HOST}&port={port}&secret=ee{SECRET_HEX}{b'localhost'.hex()}",
+        }[kind]
+        client = Client(HOST, 1, Key.generate(1024).public_key, proxy=proxy, connect_timeout=0.3, max_reconnects=1,
+                        reconnect_delay=0.01)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            with pytest.raises(ConnectionLostError, match="after 2 attempts"):
+                await client.connect()
+        finally:
+            await client.close()
+            server.close()
+            await server.wait_closed()
+        assert accepted == 2
+        assert 0.6 <= loop.time() - started < 5
+
+    run(scenario())
