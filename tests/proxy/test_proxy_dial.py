@@ -90,3 +90,38 @@ def test_a_proxy_that_never_answers_is_bounded_by_connect_timeout(kind: str) -> 
         assert 0.6 <= loop.time() - started < 5
 
     run(scenario())
+
+
+@pytest.mark.parametrize("route", ["direct", "socks5", "http", "dd", "ee"])
+def test_every_route_gets_tcp_nodelay(server_key: RSAPrivateKey, route: str) -> None:
+    """asyncio sets TCP_NODELAY only on sockets made with proto IPPROTO_TCP; python-socks' are proto 0.
+
+    Without it the transport's opening and first frame (two writes) wait for a delayed ACK, 40 ms.
+    """
+    import socket
+
+    from proxy_support import pproxy_server
+
+    from tlruntime.client.dial import dial, proxy_setting
+    from tlruntime.transports import make_client_codec
+
+    async def scenario() -> None:
+        async with LoopbackServer(private_key=server_key, proxy_secret=SECRET_HEX) as mtproxy_server, \
+                pproxy_server("socks5") as socks, pproxy_server("http") as http:
+            proxy = {
+                "direct": None,
+                "socks5": f"socks5://{HOST}:{socks.port}",
+                "http": f"http://{HOST}:{http.port}",
+                "dd": mtproxy_server.proxy_link("dd"),
+                "ee": mtproxy_server.proxy_link("ee"),
+            }[route]
+            dialed = await dial(
+                HOST, mtproxy_server.port, proxy=proxy_setting(proxy), dc_id=2,
+                make_codec=lambda: make_client_codec("intermediate"), timeout=5,
+            )
+            try:
+                assert dialed.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+            finally:
+                dialed.sock.close()
+
+    run(scenario())
