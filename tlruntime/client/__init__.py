@@ -8,6 +8,7 @@
 """
 
 from .core import Client, PublicKeyLike
+from .dial import ProxyConnectError, ProxyLike, proxy_setting
 from .link import Link
 
-__all__ = ["Client", "Link", "PublicKeyLike"]
+__all__ = ["Client", "Link", "ProxyConnectError", "ProxyLike", "PublicKeyLike", "proxy_setting"]

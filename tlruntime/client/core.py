@@ -76,8 +76,10 @@ from ..session import (
 )
 from ..tl import functions
 from ..storage import SessionStore, StoredSession
+from ..telegram.proxy import MTProxy
 from ..tlobject import TLRequest
 from ..transports import CLIENT_CODEC_NAMES, TransportCodec, make_client_codec
+from .dial import ProxyLike, describe_route, proxy_setting
 from .link import Link
 
 R = TypeVar("R")
@@ -133,6 +135,19 @@ class Client:
     ``random_bytes`` are injectable for reproducible runs.  ``frame_timeout``:
     a frame that gets no new byte for that many seconds means the stream is
     out of sync, and the connection is reopened.
+
+    ``proxy``: a :class:`~tlruntime.telegram.Socks5Proxy`,
+    :class:`~tlruntime.telegram.HttpProxy` or :class:`~tlruntime.telegram.MTProxy`
+    setting, or a link naming one (``tg://proxy?...``, ``tg://socks?...``,
+    ``https://t.me/proxy?...``, ``socks5://user:pass@host:port``,
+    ``http://host:port``).  SOCKS5 and HTTP ``CONNECT`` tunnels (python-socks)
+    carry the configured ``transport`` to ``host:port``.  An MTProxy is
+    dialled instead of ``host:port`` and relays to DC ``dc_id``; it speaks
+    its own transport, so ``transport`` is then ignored: obfuscated padded
+    intermediate keyed by the secret (plain and ``dd`` secrets), inside fake
+    TLS for ``ee`` secrets.  A proxy that is down or refuses us is retried
+    like any failed connection, ending in :class:`ConnectionLostError` that
+    names the cause.
     """
 
     def __init__(
@@ -156,6 +171,7 @@ class Client:
         random_bytes: Callable[[int], bytes] = os.urandom,
         on_session_reset: SessionResetPolicy = "raise",
         frame_timeout: float = 10.0,
+        proxy: ProxyLike | None = None,
     ) -> None:
         if on_session_reset not in ("raise", "resend"):
             raise ValueError(f"on_session_reset must be 'raise' or 'resend', got {on_session_reset!r}")
@@ -167,6 +183,8 @@ class Client:
             raise ValueError(f"max_reconnects must be >= 0, got {max_reconnects}")
         self.host = host
         self.port = port
+        self.proxy = proxy_setting(proxy)
+        """The proxy connections go through (None: direct)."""
         self.public_keys = _as_public_keys(public_key)
         self.transport = transport
         self.dc_id = dc_id
@@ -387,7 +405,20 @@ class Client:
         return make_client_codec(self.transport, dc_id=dc_id, random_bytes=self._random_bytes)
 
     async def _open_link(self) -> Link:
-        return await Link.open(self.host, self.port, self._codec(), self.connect_timeout, self.frame_timeout)
+        return await Link.connect(
+            self.host,
+            self.port,
+            proxy=self.proxy,
+            dc_id=self.dc_id,
+            make_codec=self._codec,
+            timeout=self.connect_timeout,
+            frame_timeout=self.frame_timeout,
+            clock=self._clock,
+            random_bytes=self._random_bytes,
+        )
+
+    def _route(self) -> str:
+        return describe_route(self.host, self.port, self.proxy)
 
     async def _new_session(self, link: Link) -> ClientSession:
         stored = self._store.load(self.dc_id) if self._store is not None else None
@@ -568,9 +599,10 @@ class Client:
             self._drop_streak += 1
             try:
                 link = await self._open_link()
-            except (OSError, asyncio.TimeoutError) as error:
+            except (OSError, asyncio.TimeoutError, TransportError) as error:
+                # TransportError: a proxy refused the tunnel or our MTProxy secret.
                 last_error = error
-                log.info("connecting to %s:%d failed: %s", self.host, self.port, _describe(error))
+                log.info("connecting to %s failed: %s", self._route(), _describe(error))
                 continue
             retryable: tuple[type[BaseException], ...] = (
                 OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, TransportError
@@ -595,12 +627,15 @@ class Client:
             except BaseException:
                 link.abort()
                 raise
-            log.info("connected to %s:%d (%s)", self.host, self.port, self.transport)
+            log.info("connected to %s (%s)", self._route(),
+                     "MTProxy's transport" if isinstance(self.proxy, MTProxy) else self.transport)
             self._install(link)
             return
         reason = _describe(last_error) if last_error is not None else self._last_drop_reason
+        if isinstance(self.proxy, MTProxy) and isinstance(last_error, ConnectionResetError):
+            reason += " (an MTProxy closes the connection when the secret is wrong)"
         raise ConnectionLostError(
-            f"gave up connecting to {self.host}:{self.port} after {self._drop_streak} attempts: {reason}"
+            f"gave up connecting to {self._route()} after {self._drop_streak} attempts: {reason}"
         ) from last_error
 
     def _start_reconnect(self, reason: str, *, forget_key: bool = False) -> None:

@@ -15,12 +15,17 @@ small packets are not held back by Nagle's algorithm.
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
+import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import cast
 
 from ..errors import TransportError
+from ..telegram.proxy import ProxySetting
 from ..transports import Frame, TransportCodec
+from .dial import dial
 
 __all__ = ["Link", "FramesHandler", "LostHandler"]
 
@@ -58,11 +63,58 @@ class Link(asyncio.Protocol):
     async def open(
         cls, host: str, port: int, codec: TransportCodec, timeout: float, frame_timeout: float | None = None
     ) -> "Link":
-        """Connect within ``timeout`` seconds and send the transport's opening bytes."""
-        loop = asyncio.get_running_loop()
-        _, link = await asyncio.wait_for(
-            loop.create_connection(lambda: cls(codec, frame_timeout), host, port), timeout
+        """Connect directly within ``timeout`` seconds and send the transport's opening bytes."""
+        return await cls.connect(
+            host, port, proxy=None, dc_id=0, make_codec=lambda: codec, timeout=timeout, frame_timeout=frame_timeout
         )
+
+    @classmethod
+    async def connect(
+        cls,
+        host: str,
+        port: int,
+        *,
+        proxy: ProxySetting | None,
+        dc_id: int,
+        make_codec: Callable[[], TransportCodec],
+        timeout: float,
+        frame_timeout: float | None = None,
+        clock: Callable[[], float] = time.time,
+        random_bytes: Callable[[int], bytes] = os.urandom,
+    ) -> "Link":
+        """Open a link to DC ``dc_id`` at ``host:port``, through ``proxy`` if given, within ``timeout`` seconds.
+
+        The socket and whatever the route needs first (a SOCKS5/CONNECT
+        tunnel, MTProxy's fake-TLS hello) come from :func:`.dial.dial`.
+        """
+        dialed = await asyncio.wait_for(
+            dial(
+                host, port, proxy=proxy, dc_id=dc_id, make_codec=make_codec, timeout=timeout,
+                clock=clock, random_bytes=random_bytes,
+            ),
+            timeout,
+        )
+        try:
+            return await cls.adopt(dialed.sock, dialed.codec, frame_timeout, dialed.early_frames)
+        except BaseException:
+            dialed.sock.close()
+            raise
+
+    @classmethod
+    async def adopt(
+        cls,
+        sock: socket.socket,
+        codec: TransportCodec,
+        frame_timeout: float | None = None,
+        early_frames: Iterable[bytes] = (),
+    ) -> "Link":
+        """Run a link over an already connected socket (see :mod:`.dial`) and send the transport's opening.
+
+        ``early_frames`` are frames that came in with the end of a proxy's answer (before this link).
+        """
+        loop = asyncio.get_running_loop()
+        _, link = await loop.create_connection(lambda: cls(codec, frame_timeout), sock=sock)
+        link._frames.extend(early_frames)
         opening = codec.initial_bytes()
         if opening and link._transport is not None:
             link._transport.write(opening)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from .actions import Action, Close, Deliver, Send
 from .endpoint import NO_AUTH_KEY, EndpointConnection, ServerEndpoint, SessionSlot
 from .limits import MiB, ServerLimits
+from .mtproxy import MTProxyGate
 
 __all__ = [
     "ServerEndpoint",
@@ -21,4 +22,5 @@ __all__ = [
     "Close",
     "Deliver",
     "NO_AUTH_KEY",
+    "MTProxyGate",
 ]

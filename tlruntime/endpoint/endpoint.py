@@ -12,7 +12,11 @@ deadlines (call it every second or so).
 
 Per connection the endpoint decides everything the protocol decides:
 
-* the transport, from the first bytes (within ``header_timeout``);
+* the transport, from the first bytes (within ``header_timeout``); in MTProxy
+  mode (``mtproxy=``, an :class:`~.mtproxy.MTProxyGate`) an MTProxy acceptor
+  stands there instead: only ``dd``/``ee`` clients with the secret get in, the
+  fake-TLS ServerHello is sent before anything else, and the DC id from the
+  client's header is kept (:attr:`EndpointConnection.dc_id`);
 * unencrypted handshake frames (auth_key_id 0) go to one
   :class:`~tlruntime.auth.ServerHandshake` per connection (at most
   ``max_handshakes`` at once); encrypted frames are looked up by auth key:
@@ -45,8 +49,10 @@ from ..crypto.rsa import RSAPrivateKey
 from ..errors import HandshakeError, MessageRejectedError, TLError, TransportError
 from ..session import DisconnectDelay, Request, ServerSession
 from ..transports import Frame, TransportCodec, TransportDetector
+from ..transports.mtproxy import MTProxyAcceptor
 from .actions import Action, Close, Deliver, Send
 from .limits import ServerLimits
+from .mtproxy import MTProxyGate
 from .rejects import RejectLog
 
 __all__ = ["ServerEndpoint", "EndpointConnection", "SessionSlot", "NO_AUTH_KEY"]
@@ -99,8 +105,10 @@ class EndpointConnection:
         self.closed = False
         #: Set when the connection was refused on arrival (too many connections).
         self.refused: str | None = None
-        self._detector: TransportDetector | None = TransportDetector(
-            max_frame_size=endpoint.limits.max_frame_size, random_bytes=endpoint.random_bytes
+        self._detector: TransportDetector | MTProxyAcceptor | None = (
+            TransportDetector(max_frame_size=endpoint.limits.max_frame_size, random_bytes=endpoint.random_bytes)
+            if endpoint.mtproxy is None
+            else endpoint.mtproxy.acceptor()
         )
         self._codec: TransportCodec | None = None
         self._handshake: ServerHandshake | None = None
@@ -128,7 +136,7 @@ class EndpointConnection:
         try:
             codec = self._codec
             if codec is None:
-                events = self._detect(data)
+                events = self._detect(data, actions)
                 if events is None:
                     self._account(self._detector.buffered if self._detector is not None else 0, now)
                     return actions
@@ -136,6 +144,9 @@ class EndpointConnection:
             else:
                 events = codec.feed(data)
         except TransportError as error:
+            if self.endpoint.mtproxy is not None and self._codec is None:
+                self.endpoint.mtproxy.refused(error)
+                return self._reject(f"MTProxy opening refused: {error}", actions)
             return self._reject(f"transport error: {error}", actions)
         for event in events:
             if type(event) is Frame:
@@ -162,18 +173,39 @@ class EndpointConnection:
         endpoint.flush_into(actions)
         return actions
 
-    def _detect(self, data: bytes) -> list[Any] | None:
+    def _detect(self, data: bytes, actions: list[Action]) -> list[Any] | None:
         detector = self._detector
         if detector is None:
             return []
-        detection = detector.feed(data)
-        if detection is None:
-            return None
-        self._detector = None
-        self._codec = detection.codec
-        self.kind = detection.kind
+        if isinstance(detector, MTProxyAcceptor):
+            acceptance = detector.feed(data)
+            if acceptance is None:
+                return None
+            self._detector = None
+            self._codec = acceptance.codec
+            self.kind = f"mtproxy-{acceptance.kind}"
+            if acceptance.reply:  # the fake-TLS ServerHello flight, raw: it precedes every framed byte
+                actions.append(Send(self, acceptance.reply))
+            events = acceptance.events
+        else:
+            detection = detector.feed(data)
+            if detection is None:
+                return None
+            self._detector = None
+            self._codec = detection.codec
+            self.kind = detection.kind
+            events = detection.events
         log.debug("%s: %s transport", self.peer, self.kind)
-        return list(detection.events)
+        return list(events)
+
+    @property
+    def dc_id(self) -> int | None:
+        """The DC id an obfuscated2 client (plain, ``dd`` or ``ee``) put in its header; None otherwise.
+
+        For a fake-TLS client it is known once its first application-data record arrived.
+        A single-DC server accepts any; a multi-DC one can route by it.
+        """
+        return getattr(self._codec, "dc_id", None)
 
     def _account(self, buffered: int, now: float) -> None:
         endpoint = self.endpoint
@@ -327,8 +359,11 @@ class ServerEndpoint:
         clock: Callable[[], float] = time.time,
         random_bytes: Callable[[int], bytes] = os.urandom,
         dc_id: int = 2,
+        mtproxy: MTProxyGate | None = None,
     ) -> None:
         self.private_keys = list(private_keys)
+        #: MTProxy mode: every connection must open as a dd/ee client with this gate's secret.
+        self.mtproxy = mtproxy
         self.limits = limits if limits is not None else ServerLimits()
         self.clock = clock
         self.random_bytes = random_bytes

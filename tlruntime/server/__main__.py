@@ -21,6 +21,13 @@ Bots: ``--bot TOKEN`` (home DC 2, or the highest DC below it) or
 ``--bot TOKEN@DC``; ``--any-bot-token`` lets every well-formed token log in.
 Without ``--bot``, ``--dcs`` issues the Bot API documentation's example token
 (``DEFAULT_BOT_TOKEN``).
+
+With ``--proxy-secret HEX`` the server runs in MTProxy mode (only ``dd`` and
+``ee`` clients with that secret get in) and also prints the links to paste
+into a client::
+
+    proxy dd: tg://proxy?server=127.0.0.1&port=43121&secret=dd...
+    proxy ee: tg://proxy?server=127.0.0.1&port=43121&secret=ee...
 """
 
 from __future__ import annotations
@@ -33,7 +40,8 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from ..endpoint import ServerLimits
+from ..endpoint import MTProxyGate, ServerLimits
+from ..errors import TLError
 from .accounts import DEFAULT_BOT_TOKEN, AccountsError, parse_bot_token
 from .app import LoopbackServer
 from .keys import fingerprint_hex, load_or_generate_key, write_public_key
@@ -65,6 +73,14 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--require-auth", action="store_true",
         help="calls that need a user answer 401 AUTH_KEY_UNREGISTERED until the key logs in (always on with --dcs)",
     )
+    parser.add_argument(
+        "--proxy-secret", metavar="HEX",
+        help="MTProxy mode: accept only dd/ee (fake-TLS) clients with this 16-byte secret (32 hex digits)",
+    )
+    parser.add_argument(
+        "--proxy-domain", metavar="NAME",
+        help="MTProxy mode: the fake-TLS domain (ee clients must name it; default: any, links say localhost)",
+    )
     parser.add_argument("--log-level", default="WARNING", help="logging level (default WARNING)")
     limits = parser.add_argument_group("limits", "named limits of the server endpoint (see ServerLimits)")
     defaults = ServerLimits()
@@ -79,6 +95,13 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         args.limits = ServerLimits(**{name: getattr(args, name) for name in ServerLimits.names()})
     except ValueError as error:
         parser.error(str(error))
+    if args.proxy_domain is not None and args.proxy_secret is None:
+        parser.error("--proxy-domain needs --proxy-secret")
+    if args.proxy_secret is not None:
+        try:
+            MTProxyGate(args.proxy_secret, domain=args.proxy_domain)
+        except TLError as error:
+            parser.error(f"--proxy-secret/--proxy-domain: {error}")
     if not 0 <= args.port <= 65535:
         parser.error(f"--port must be within 0..65535, got {args.port}")
     if args.dcs is not None:
@@ -90,6 +113,9 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
             parser.error("--dc-id is for a single DC; with --dcs the DCs are 1..N")
         if args.state is not None:
             parser.error("--state keeps one DC's auth keys; it cannot be used with --dcs")
+        if args.proxy_secret is not None:
+            # One MTProxy port routing to the DC named in each client's header is not built yet.
+            parser.error("--proxy-secret serves a single DC; it cannot be used with --dcs yet")
     try:
         args.bots = [_bot_option(value) for value in args.bot]
     except ValueError as error:
@@ -127,12 +153,15 @@ async def _serve(args: argparse.Namespace) -> None:
     dc_id = args.dc_id if args.dc_id is not None else 2
     server = LoopbackServer(
         host=args.host, port=args.port, private_key=key, state_path=args.state, dc_id=dc_id, limits=args.limits,
-        require_auth=args.require_auth, bots=args.bots,
-        any_bot_token=args.any_bot_token,
+        require_auth=args.require_auth, bots=args.bots, any_bot_token=args.any_bot_token,
+        proxy_secret=args.proxy_secret, proxy_domain=args.proxy_domain,
     )  # fmt: skip
     async with server:
         print(f"fingerprint: {fingerprint_hex(key.public_key)}", flush=True)
         print(f"port: {server.port}", flush=True)
+        if server.mtproxy is not None:
+            print(f"proxy dd: {server.proxy_link('dd')}", flush=True)
+            print(f"proxy ee: {server.proxy_link('ee')}", flush=True)
         await _wait_for_signal()
 
 

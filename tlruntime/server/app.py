@@ -18,10 +18,10 @@ import os
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from types import TracebackType
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from ..crypto.rsa import RSAPrivateKey, RSAPublicKey
-from ..endpoint import Action, Close, Deliver, Send, ServerEndpoint, ServerLimits, SessionSlot
+from ..endpoint import Action, Close, Deliver, MTProxyGate, Send, ServerEndpoint, ServerLimits, SessionSlot
 from ..errors import RPCError
 from ..storage import AuthKeyStore
 from .accounts import Accounts
@@ -58,6 +58,13 @@ class LoopbackServer:
     ``401 AUTH_KEY_UNREGISTERED``.  ``accounts`` shares one registry between
     servers (a :class:`~tlruntime.server.LoopbackTelegram` passes its own, with
     ``dc_addresses``: every DC's ``(host, port)``, listed by ``help.getConfig``).
+
+    MTProxy mode: with ``proxy_secret`` (16 bytes, or hex, or a ``dd``/``ee``
+    secret) the server accepts only MTProxy clients with that secret — ``dd``
+    (obfuscated padded intermediate) and ``ee`` (fake TLS; with
+    ``proxy_domain`` only for that SNI) — and refuses everything else,
+    including replayed fake-TLS hellos.  :meth:`proxy_link` gives the
+    ``tg://proxy`` link for clients; :attr:`mtproxy` the gate and its refusal counts.
     """
 
     def __init__(
@@ -78,6 +85,8 @@ class LoopbackServer:
         accounts: Accounts | None = None,
         dc_addresses: Callable[[], Mapping[int, tuple[str, int]]] | None = None,
         limits: ServerLimits | None = None,
+        proxy_secret: bytes | str | None = None,
+        proxy_domain: str | None = None,
         **limit_overrides: Any,
     ) -> None:
         self.host = host
@@ -103,6 +112,20 @@ class LoopbackServer:
             install_default_handlers(self.registry)
             install_login_handlers(self.registry, accounts)
         self._store = AuthKeyStore(state_path) if state_path is not None else None
+        if proxy_secret is None and proxy_domain is not None:
+            raise ValueError("proxy_domain needs proxy_secret (it names the fake-TLS domain of MTProxy mode)")
+        self.mtproxy: MTProxyGate | None = (
+            MTProxyGate(
+                proxy_secret,
+                domain=proxy_domain,
+                clock=clock,
+                random_bytes=random_bytes,
+                max_frame_size=self.limits.max_frame_size,
+            )
+            if proxy_secret is not None
+            else None
+        )
+        """MTProxy mode's secret, shared fake-TLS verifier and refusal counts (None outside that mode)."""
         self.endpoint = ServerEndpoint(
             [self.private_key],
             auth_keys=[key for _, key in self._store] if self._store is not None else (),
@@ -111,6 +134,7 @@ class LoopbackServer:
             clock=clock,
             random_bytes=random_bytes,
             dc_id=dc_id,
+            mtproxy=self.mtproxy,
         )
         self._connections: set[ServerConnection] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -144,6 +168,12 @@ class LoopbackServer:
     def fingerprint(self) -> int:
         """The RSA key fingerprint as an unsigned 64-bit integer."""
         return int(self.public_key.fingerprint) & ((1 << 64) - 1)
+
+    def proxy_link(self, kind: Literal["dd", "ee"] = "dd") -> str:
+        """``tg://proxy?server=...&port=...&secret=...`` for this MTProxy-mode server (``kind`` "dd" or "ee")."""
+        if self.mtproxy is None:
+            raise RuntimeError("the server is not in MTProxy mode: pass proxy_secret")
+        return self.mtproxy.link(self.host, self.port, kind)
 
     @property
     def connection_count(self) -> int:

@@ -144,6 +144,11 @@ class MTProxyAcceptor:
     def secret(self) -> MTProxySecret:
         return self._secret
 
+    @property
+    def buffered(self) -> int:
+        """Opening bytes held until the acceptor decides (a server counts them against its buffer cap)."""
+        return len(self._buffer)
+
     def feed(self, data: BytesLike) -> MTProxyAcceptance | None:
         """Buffer ``data``; return None while undecided, then one :class:`MTProxyAcceptance`."""
         if self._done:
