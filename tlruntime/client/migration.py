@@ -28,16 +28,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 
 from ..errors import SeeOtherError, TLError
 from ..storage import SessionStore
 from ..tl import functions, types
 from ..tlobject import TLRequest
 from .dcs import DcDirectory
-
-if TYPE_CHECKING:
-    from .core import Client
 
 __all__ = ["ClientArgumentError", "DcRouter", "HOME_MIGRATIONS", "CALL_MIGRATIONS", "MAX_MIGRATIONS", "MigrationLoopError"]
 
@@ -54,6 +52,26 @@ MAX_MIGRATIONS = 3
 
 _AUTHORIZED_KEY = "authorized:{dc_id}"  # -> the auth_key_id (decimal) that is logged in on that DC
 _USER_KEY = "user"  # -> {"id": ..., "bot": ...} of the account logged in with this session
+
+
+class Client(Protocol):
+    """What the router needs of :class:`tlruntime.client.Client` (a protocol: no import loop with core)."""
+
+    dc_id: int
+    _clock: Callable[[], float]
+
+    @property
+    def auth_key_id(self) -> int | None: ...
+
+    async def connect(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def __call__(self, request: TLRequest[R], *, timeout: float | None = None) -> R: ...
+
+    async def _call_here(self, request: TLRequest[R], timeout: float | None) -> R: ...
+
+    def _for_dc(self, dc_id: int, host: str, port: int) -> "Client": ...
 
 
 class ClientArgumentError(TLError, ValueError):
