@@ -12,7 +12,7 @@ from tlruntime.client import Client
 from tlruntime.client import migration
 from tlruntime.client.migration import ClientArgumentError, MigrationLoopError
 from tlruntime.crypto.rsa import RSAPrivateKey
-from tlruntime.errors import RPCError, SeeOtherError, UnauthorizedError
+from tlruntime.errors import ConnectionLostError, RPCError, SeeOtherError, UnauthorizedError
 from tlruntime.server import RequestContext
 from tlruntime.telegram import UnknownDcError
 from tlruntime.tl import functions, types
@@ -68,6 +68,21 @@ async def _drained(dcs: Any) -> bool:
             return True
         await asyncio.sleep(0.02)
     return False
+
+
+def test_a_closed_client_opens_no_connection(dc_key: RSAPrivateKey) -> None:
+    async def scenario() -> None:
+        async with loopback_dcs(dc_key) as dcs:
+            client = _client(dcs)
+            await client.sign_in_bot(BOT_TOKEN)
+            await client.close()
+            handshakes = dcs.handshakes()
+            for call in (invite_request(), file_request()):
+                with pytest.raises(ConnectionLostError):
+                    await client(call)
+            assert dcs.handshakes() == handshakes and await _drained(dcs)
+
+    run(scenario())
 
 
 def test_file_migrate_exports_and_imports_once_per_dc(dc_key: RSAPrivateKey) -> None:

@@ -31,7 +31,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-from ..errors import SeeOtherError, TLError
+from ..errors import ConnectionLostError, SeeOtherError, TLError
 from ..storage import SessionStore
 from ..tl import functions, types
 from ..tlobject import TLRequest
@@ -108,6 +108,7 @@ class DcRouter:
         #: dc_id -> auth_key_id logged in on that DC (mirrors the store).
         self._authorized: dict[int, int] = {}
         self.user: dict[str, Any] | None = None
+        self._closed = False
         self.migrations = 0
         """Calls sent again on another DC after a 303."""
         if store is not None:
@@ -184,6 +185,8 @@ class DcRouter:
 
     async def _open(self, dc_id: int) -> "Client":
         """(Lock held.) Open a connection to ``dc_id`` unless one exists."""
+        if self._closed:
+            raise ConnectionLostError("the client was closed")
         if dc_id == self._client.dc_id:
             return self._client
         existing = self._others.get(dc_id)
@@ -193,6 +196,8 @@ class DcRouter:
         other = self._client._for_dc(dc_id, host, port)
         try:
             await other.connect()
+            if self._closed:  # the client closed while this connection was being opened
+                raise ConnectionLostError("the client was closed")
         except BaseException:
             await other.close()
             raise
@@ -205,9 +210,10 @@ class DcRouter:
 
         Lazily, not after every connect: a client that never leaves its DC pays
         no extra round trip, and a stored table is reused until the server's
-        ``Config.expires``.  A Telegram client whose refresh fails falls back to
-        the built-in addresses; a client with an explicit host has no such
-        fallback (its other DCs exist only in its server's config).
+        ``Config.expires``.  When the refresh fails, an address known before
+        (stored, or built in for Telegram) is used; a client with an explicit
+        host never has Telegram's built-ins to fall back to (its other DCs
+        exist only in its server's config).
         """
         directory = self.directory
         known = directory.address(dc_id)
@@ -216,7 +222,7 @@ class DcRouter:
             try:
                 await self.refresh_config()
             except (TLError, TimeoutError) as error:
-                if directory.custom or known is None:
+                if known is None:
                     raise
                 log.warning("help.getConfig failed (%s); using the known address of DC %d", error, dc_id)
         return directory.require_address(dc_id)
@@ -314,6 +320,7 @@ class DcRouter:
             self.directory.save(self._store)
 
     async def close(self) -> None:
+        self._closed = True
         others, self._others = self._others, {}
         await asyncio.gather(*(other.close() for other in others.values()), return_exceptions=True)
 
