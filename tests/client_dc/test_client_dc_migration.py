@@ -108,6 +108,45 @@ def test_file_migrate_exports_and_imports_once_per_dc(dc_key: RSAPrivateKey) -> 
     run(scenario())
 
 
+def _refuse(name: str) -> Any:
+    def refuse(request: Any, ctx: RequestContext) -> Any:
+        raise RPCError(303, name, request)
+
+    return refuse
+
+
+def test_stats_migrate_logs_in_the_target_dc_including_the_clients_own(dc_key: RSAPrivateKey) -> None:
+    async def scenario() -> None:
+        async with loopback_dcs(dc_key) as dcs, _client(dcs) as client:
+            await client.sign_in_bot(BOT_TOKEN)  # home: DC 2; the client's own connection is DC 1
+            dcs.overrides[(2, functions.help.GetNearestDc)] = _refuse("STATS_MIGRATE_1")
+            answer = await client(functions.help.GetNearestDc())
+            assert answer.this_dc == 1 and client.home_dc == 2
+            assert dcs.calls[(1, "auth.importAuthorization")] == 1  # DC 1's key was not logged in
+            dcs.overrides[(2, functions.help.GetNearestDc)] = _refuse("STATS_MIGRATE_3")
+            assert (await client(functions.help.GetNearestDc())).this_dc == 3
+            assert (await client(functions.help.GetNearestDc())).this_dc == 3
+            assert dcs.calls[(2, "auth.exportAuthorization")] == 2  # once for DC 1, once for DC 3
+            assert dcs.calls[(3, "auth.importAuthorization")] == 1
+
+    run(scenario())
+
+
+def test_network_migrate_after_login_moves_the_login_along(dc_key: RSAPrivateKey) -> None:
+    async def scenario() -> None:
+        async with loopback_dcs(dc_key) as dcs, _client(dcs) as client:
+            await client.sign_in_bot(BOT_TOKEN)
+            dcs.overrides[(2, functions.help.GetNearestDc)] = _refuse("NETWORK_MIGRATE_3")
+            assert (await client(functions.help.GetNearestDc())).this_dc == 3
+            assert client.home_dc == 3 and client.is_authorized
+            assert dcs.calls[(2, "auth.exportAuthorization")] == 1 and dcs.calls[(3, "auth.importAuthorization")] == 1
+            invite = await client(invite_request())  # needs a logged-in key: DC 3's now
+            assert isinstance(invite, types.ChatInviteExported)
+            assert dcs.calls[(3, "messages.exportChatInvite")] == 1
+
+    run(scenario())
+
+
 def test_concurrent_calls_migrate_home_once(dc_key: RSAPrivateKey) -> None:
     async def scenario() -> None:
         async with loopback_dcs(dc_key) as dcs, _client(dcs) as client:

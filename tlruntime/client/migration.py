@@ -321,6 +321,7 @@ class DcRouter:
 
     async def close(self) -> None:
         self._closed = True
+        self._store = None  # the client closes it; what is logged in stays readable from memory
         others, self._others = self._others, {}
         await asyncio.gather(*(other.close() for other in others.values()), return_exceptions=True)
 
