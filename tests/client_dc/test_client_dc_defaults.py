@@ -35,6 +35,8 @@ def test_dc_id_alone_means_telegrams_production_dc() -> None:
     assert client.home_dc == 2 and client.dc_table == builtin_dc_table()
     assert (Client(dc_id=4).host, Client(dc_id=4).port) == ("149.154.167.91", 443)
     assert Client().dc_id == 2  # the default DC, as before
+    v6 = Client(dc_id=2, ipv6=True)
+    assert (v6.host, v6.port) == ("2001:67c:4e8:f002::a", 443) == dc_address(2, ipv6=True)
     assert dialled() == []  # constructing a client connects nowhere
 
 
@@ -112,6 +114,8 @@ def test_a_custom_directory_knows_its_server_only() -> None:
     assert directory.address(2) == (HOST, 5002)  # IPv4, not media-only
     assert directory.address(5) is None
     assert directory.is_fresh(50.0 + 3599) and not directory.is_fresh(50.0 + 3600)
+    directory.ipv6 = True
+    assert directory.address(2) == ("::1", 6002)
 
 
 def test_a_telegram_directory_refreshes_and_keeps_the_built_ins() -> None:

@@ -151,7 +151,8 @@ class Client:
     ``public_key`` override everything (loopback use; they are DC
     ``dc_id``'s address).  Without a host the client talks to Telegram: DC
     ``dc_id``'s built-in address and Telegram's published keys, the test DCs
-    with ``test=True``.  ``api_id`` and ``api_hash`` (from my.telegram.org)
+    with ``test=True``; ``ipv6=True`` picks the IPv6 addresses of Telegram's
+    table and of ``help.getConfig``.  ``api_id`` and ``api_hash`` (from my.telegram.org)
     are what :meth:`sign_in_bot` logs in with.  The client follows
     ``*_MIGRATE_X`` errors (see :mod:`tlruntime.client.migration`); with
     ``session_path`` its home DC, DC table, per-DC keys and login are stored.
@@ -174,6 +175,7 @@ class Client:
         api_id: int | None = None,
         api_hash: str | None = None,
         test: bool = False,
+        ipv6: bool = False,
         init_connection: Callable[[object], object] | None = None,
         on_update: Callable[[object], Any] | None = None,
         clock: Callable[[], float] = time.time,
@@ -194,8 +196,10 @@ class Client:
         if host is None and port is not None:
             raise ClientArgumentError("a port without a host: pass host= too, or neither for Telegram's DCs")
         self.test = bool(test)
+        self.ipv6 = bool(ipv6)
         if host is None:
-            host, port = dc_address(dc_id, test=self.test)  # UnknownDcError for a DC Telegram does not have
+            # UnknownDcError for a DC Telegram does not have
+            host, port = dc_address(dc_id, test=self.test, ipv6=self.ipv6)
             explicit = None
         else:
             port = DEFAULT_PORT if port is None else port
@@ -225,7 +229,7 @@ class Client:
         self._store = SessionStore(session_path) if session_path is not None else None
         self._owns_store = True
         self._router: DcRouter | None = DcRouter(
-            self, DcDirectory.create(dc_id=dc_id, test=self.test, explicit=explicit), self._store
+            self, DcDirectory.create(dc_id=dc_id, test=self.test, explicit=explicit, ipv6=self.ipv6), self._store
         )
         home = self._router.home_dc
         if home != dc_id:  # the stored home DC: connect there (its key is stored) instead
@@ -525,6 +529,7 @@ class Client:
             api_id=self.api_id,
             api_hash=self.api_hash,
             test=self.test,
+            ipv6=self.ipv6,
             init_connection=self._init_connection,
             on_update=self.on_update,
             clock=self._clock,

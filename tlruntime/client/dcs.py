@@ -48,7 +48,8 @@ class DcDirectory:
     ``explicit`` is ``(dc_id, host, port)`` when the client was given an
     address; ``table`` is the server's (or, for Telegram, the built-in) table;
     ``fresh_until`` the time (client clock) after which ``help.getConfig``
-    should be asked again (0: never fetched in this directory's life).
+    should be asked again (0: never fetched in this directory's life);
+    ``ipv6`` picks IPv6 endpoints instead of IPv4 ones.
     """
 
     test: bool
@@ -56,12 +57,15 @@ class DcDirectory:
     table: DcTable
     home_dc: int
     fresh_until: float = 0.0
+    ipv6: bool = False
 
     @classmethod
-    def create(cls, *, dc_id: int, test: bool, explicit: tuple[str, int] | None) -> "DcDirectory":
+    def create(
+        cls, *, dc_id: int, test: bool, explicit: tuple[str, int] | None, ipv6: bool = False
+    ) -> "DcDirectory":
         if explicit is not None:
-            return cls(test, (dc_id, explicit[0], explicit[1]), DcTable(test), dc_id)
-        return cls(test, None, builtin_dc_table(test), dc_id)
+            return cls(test, (dc_id, explicit[0], explicit[1]), DcTable(test), dc_id, ipv6=ipv6)
+        return cls(test, None, builtin_dc_table(test), dc_id, ipv6=ipv6)
 
     @property
     def origin(self) -> str:
@@ -83,11 +87,11 @@ class DcDirectory:
                 return host, port
             # The server's table only: DcTable.address would fall back to Telegram's built-ins.
             for endpoint in self.table.endpoints_of(dc_id):
-                if endpoint.plain_mtproto and not endpoint.ipv6:
+                if endpoint.plain_mtproto and endpoint.ipv6 == self.ipv6:
                     return endpoint.host, endpoint.port
             return None
         try:
-            return self.table.address(dc_id)
+            return self.table.address(dc_id, ipv6=self.ipv6)
         except UnknownDcError:
             return None
 
@@ -98,7 +102,7 @@ class DcDirectory:
             known = set(self.table.dc_ids())
             if self.explicit is not None:
                 known.add(self.explicit[0])
-            raise UnknownDcError(dc_id, test=self.test, ipv6=False, known=known)
+            raise UnknownDcError(dc_id, test=self.test, ipv6=self.ipv6, known=known)
         return found
 
     def is_fresh(self, now: float) -> bool:
