@@ -152,6 +152,23 @@ def test_a_stored_table_from_another_origin_is_ignored(tmp_path: Path) -> None:
     run(test.close())
 
 
+def test_a_stored_table_of_another_server_is_ignored(tmp_path: Path) -> None:
+    """A session file reused against a new loopback server (other ports) starts from the given address."""
+    path = tmp_path / "reused.session"
+    key = RSAPrivateKey.generate(1024).public_key
+    old = DcDirectory.create(dc_id=1, test=False, explicit=(HOST, 5001))
+    old.refresh(_config(types.DcOption(id=2, ip_address=HOST, port=5002)), now=0.0)
+    old.home_dc = 2
+    with SessionStore(path) as store:
+        old.save(store)
+    same = Client(HOST, 5001, key, dc_id=1, session_path=path)
+    assert (same.home_dc, same.port) == (2, 5002)  # the same server: its table and the home DC are kept
+    run(same.close())
+    other = Client(HOST, 6001, key, dc_id=1, session_path=path)
+    assert (other.home_dc, other.port, other.dc_table.dc_ids()) == (1, 6001, ())
+    run(other.close())
+
+
 def test_an_unreadable_stored_table_is_ignored(tmp_path: Path) -> None:
     path = tmp_path / "broken.session"
     with SessionStore(path) as store:

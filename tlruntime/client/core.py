@@ -83,7 +83,7 @@ from ..session import (
 )
 from ..tl import functions
 from ..storage import SessionStore, StoredSession
-from ..telegram.dcs import DEFAULT_PORT, dc_address
+from ..telegram.dcs import DEFAULT_PORT, DcTable, dc_address
 from ..telegram.keys import telegram_public_keys
 from ..tlobject import TLRequest
 from ..transports import CLIENT_CODEC_NAMES, TransportCodec, make_client_codec
@@ -278,8 +278,8 @@ class Client:
         return self._router.home_dc if self._router is not None else self.dc_id
 
     @property
-    def dc_table(self) -> Any:
-        """The :class:`~tlruntime.telegram.DcTable` this client knows (from ``help.getConfig``)."""
+    def dc_table(self) -> DcTable | None:
+        """The :class:`~tlruntime.telegram.DcTable` this client knows (built in, or from ``help.getConfig``)."""
         return self._router.directory.table if self._router is not None else None
 
     @property

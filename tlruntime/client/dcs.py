@@ -13,8 +13,10 @@ Rule: a client given an explicit host never falls back to Telegram's built-in
 table, and never uses a stored table that came from Telegram: the addresses of
 its other DCs come from its own server's ``help.getConfig`` or nowhere (a test
 against the loopback must not dial out).  Each stored table carries its
-*origin* (``telegram``, ``telegram-test`` or ``custom``), and a table of
-another origin is ignored.
+*origin* (``telegram``, ``telegram-test`` or ``custom``, the latter with the
+explicit address it was reached through), and a table of another origin is
+ignored: a session file reused against another loopback server (new ports)
+starts from the address it is given, not from stale ports.
 
 The home DC (where the account lives; ``*_MIGRATE_X`` moves it) and the DC
 table are stored in the session file with :meth:`DcDirectory.save`.
@@ -127,10 +129,11 @@ class DcDirectory:
             return
         try:
             data = json.loads(raw_table)
-            if data.get("origin") != self.origin:
+            stored_explicit = tuple(data["explicit"]) if data.get("explicit") is not None else None
+            if data.get("origin") != self.origin or stored_explicit != self.explicit:
                 log.warning(
-                    "the session file's DC table came from %s, this client talks to %s: ignoring it",
-                    data.get("origin"), self.origin,
+                    "the session file's DC table came from %s %s, this client talks to %s %s: ignoring it",
+                    data.get("origin"), stored_explicit or "", self.origin, self.explicit or "",
                 )  # fmt: skip
                 return
             table = DcTable.from_dict(data["table"])
@@ -147,6 +150,11 @@ class DcDirectory:
             self.home_dc = home
 
     def save(self, store: SessionStore) -> None:
-        data = {"origin": self.origin, "fresh_until": self.fresh_until, "table": self.table.to_dict()}
+        data = {
+            "origin": self.origin,
+            "explicit": list(self.explicit) if self.explicit is not None else None,
+            "fresh_until": self.fresh_until,
+            "table": self.table.to_dict(),
+        }
         store.set_value(_TABLE_KEY, json.dumps(data, sort_keys=True))
         store.set_value(_HOME_KEY, str(self.home_dc))
