@@ -146,7 +146,10 @@ class DcRouter:
             return await self.follow(request, timeout, error, home)
 
     async def follow(self, request: TLRequest[R], timeout: float | None, error: SeeOtherError, sent_to: int) -> R:
-        """Send ``request`` where ``error`` (answered by DC ``sent_to``) says, as often as it takes (bounded)."""
+        """Send ``request`` where ``error`` (answered by DC ``sent_to``) says, as often as it takes (bounded).
+
+        ``timeout`` bounds each attempt on each DC, as it bounds a call on one DC.
+        """
         path = [sent_to]
         while True:
             target = error.dc_id
