@@ -26,7 +26,6 @@ sent from: a loop ends in :class:`MigrationLoopError`.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
@@ -51,7 +50,6 @@ CALL_MIGRATIONS = frozenset({"FILE_MIGRATE_X", "STATS_MIGRATE_X"})
 MAX_MIGRATIONS = 3
 
 _AUTHORIZED_KEY = "authorized:{dc_id}"  # -> the auth_key_id (decimal) that is logged in on that DC
-_USER_KEY = "user"  # -> {"id": ..., "bot": ...} of the account logged in with this session
 
 
 class Client(Protocol):
@@ -107,7 +105,6 @@ class DcRouter:
         self._lock: asyncio.Lock | None = None
         #: dc_id -> auth_key_id logged in on that DC (mirrors the store).
         self._authorized: dict[int, int] = {}
-        self.user: dict[str, Any] | None = None
         self._closed = False
         self.migrations = 0
         """Calls sent again on another DC after a 303."""
@@ -117,12 +114,6 @@ class DcRouter:
                 value = store.get_value(_AUTHORIZED_KEY.format(dc_id=dc_id))
                 if value is not None and value.lstrip("-").isdigit():
                     self._authorized[dc_id] = int(value)
-            raw_user = store.get_value(_USER_KEY)
-            if raw_user is not None:
-                try:
-                    self.user = json.loads(raw_user)
-                except ValueError:
-                    self.user = None
 
     @property
     def home_dc(self) -> int:
@@ -298,11 +289,6 @@ class DcRouter:
         if self._store is not None:
             self._store.set_value(_AUTHORIZED_KEY.format(dc_id=connection.dc_id), str(key_id))
 
-    def remember_user(self, user: Any) -> None:
-        self.user = {"id": int(user.id), "bot": bool(getattr(user, "bot", False))}
-        if self._store is not None:
-            self._store.set_value(_USER_KEY, json.dumps(self.user, sort_keys=True))
-
     async def sign_in_bot(self, token: str, api_id: int, api_hash: str, timeout: float | None) -> Any:
         """``auth.importBotAuthorization`` on the home DC (following ``USER_MIGRATE``); returns the ``User``."""
         request = functions.auth.ImportBotAuthorization(
@@ -313,7 +299,6 @@ class DcRouter:
             raise TLError(f"auth.importBotAuthorization answered {type(authorization).__name__}, not auth.authorization")
         home = await self.connection(self.home_dc)
         self.mark_logged_in(home)
-        self.remember_user(authorization.user)
         return authorization.user
 
     # --- life ---------------------------------------------------------------------
