@@ -30,11 +30,12 @@ def _only_loopback() -> None:
     assert {address[0] for address in addresses} == {HOST}, addresses
 
 
-def test_bot_login_follows_user_migrate_and_calls_land_on_the_new_home(dc_key: RSAPrivateKey) -> None:
+@pytest.mark.parametrize("transport", ["intermediate", "obfuscated-padded"])
+def test_bot_login_follows_user_migrate_and_calls_land_on_the_new_home(dc_key: RSAPrivateKey, transport: str) -> None:
     async def scenario() -> None:
         dialled()
         async with loopback_dcs(dc_key) as dcs:
-            async with _client(dcs) as client:
+            async with _client(dcs, transport=transport) as client:
                 assert (client.dc_id, client.home_dc, client.is_authorized) == (1, 1, False)
                 user = await client.sign_in_bot(BOT_TOKEN)
                 assert isinstance(user, types.User) and user.id == BOT_ID and user.bot
