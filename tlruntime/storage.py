@@ -4,7 +4,9 @@ Two small stores share one file format:
 
 * :class:`SessionStore` (client side) keeps, per DC, the auth key, the last
   server salt and the clock offset, so a restarted client skips the
-  Diffie-Hellman handshake and starts with a salt the server accepts.
+  Diffie-Hellman handshake and starts with a salt the server accepts; and a
+  few named client facts (home DC, DC table, which keys are logged in) as
+  text values (:meth:`SessionStore.get_value` / :meth:`SessionStore.set_value`).
 * :class:`AuthKeyStore` (server side) keeps the auth keys the loopback server
   created, so a client that reconnects with a stored key is recognised across
   server restarts when the server is given a ``--state`` file.
@@ -119,6 +121,11 @@ class SessionStore(_SQLiteFile):
                host TEXT NOT NULL DEFAULT '',
                port INTEGER NOT NULL DEFAULT 0
            )""",
+        # Added after version 1 without a version bump: CREATE IF NOT EXISTS adds it to older files.
+        """CREATE TABLE IF NOT EXISTS client_values (
+               key TEXT PRIMARY KEY,
+               value TEXT NOT NULL
+           )""",
     )
 
     def load(self, dc_id: int) -> StoredSession | None:
@@ -158,6 +165,24 @@ class SessionStore(_SQLiteFile):
     def delete(self, dc_id: int) -> None:
         """Forget a key the server no longer knows (transport error -404)."""
         self._db.execute("DELETE FROM sessions WHERE dc_id = ?", (dc_id,))
+
+    def dc_ids(self) -> tuple[int, ...]:
+        """The DCs a key is stored for."""
+        return tuple(int(row[0]) for row in self._db.execute("SELECT dc_id FROM sessions ORDER BY dc_id"))
+
+    def get_value(self, key: str) -> str | None:
+        """A named client fact (home DC, DC table...), or None when never set."""
+        row = self._db.execute("SELECT value FROM client_values WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_value(self, key: str, value: str) -> None:
+        self._db.execute(
+            "INSERT INTO client_values (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def delete_value(self, key: str) -> None:
+        self._db.execute("DELETE FROM client_values WHERE key = ?", (key,))
 
 
 class AuthKeyStore(_SQLiteFile):

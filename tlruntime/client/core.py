@@ -42,6 +42,12 @@ Design:
   SQLite, so a restarted client skips the handshake.  A server that no
   longer knows the key answers -404; the client then forgets it, creates a
   new one and re-sends what was pending.
+* Without ``host`` the client talks to Telegram: DC ``dc_id``'s built-in
+  address and Telegram's RSA keys (``test=True``: the test DCs).  Other DCs
+  and ``*_MIGRATE_X`` errors are the :class:`~.migration.DcRouter`'s job
+  (``client/migration.py``; addresses in ``client/dcs.py``): this module only
+  routes a call to it when the home DC is not the client's own connection,
+  or when a call is answered 303.
 """
 
 from __future__ import annotations
@@ -62,6 +68,7 @@ from ..errors import (
     ConnectionLostError,
     HandshakeError,
     MessageRejectedError,
+    SeeOtherError,
     TransportCodeError,
     TransportError,
 )
@@ -76,11 +83,15 @@ from ..session import (
 )
 from ..tl import functions
 from ..storage import SessionStore, StoredSession
+from ..telegram.dcs import DEFAULT_PORT, DcTable, dc_address
+from ..telegram.keys import telegram_public_keys
 from ..telegram.proxy import MTProxy
 from ..tlobject import TLRequest
 from ..transports import CLIENT_CODEC_NAMES, TransportCodec, make_client_codec
+from .dcs import DcDirectory
 from .dial import ProxyLike, describe_route, proxy_setting
 from .link import Link
+from .migration import ClientArgumentError, DcRouter, check_bot_token
 
 R = TypeVar("R")
 
@@ -92,6 +103,8 @@ PublicKeyLike = RSAPublicKey | str | bytes
 """An :class:`RSAPublicKey`, or its PEM (PKCS#1 ``RSA PUBLIC KEY`` or SPKI ``PUBLIC KEY``)."""
 
 _ACK_DELAY = 0.5  # seconds a lone ack may wait for a packet to ride on
+#: Test DCs are numbered 10000 + dc_id in the handshake and in the obfuscated2 header.
+_TEST_DC_SHIFT = 10_000
 #: Calls queued in one loop iteration beyond which a container is written at once
 #: (pipelining: the server starts on it while later calls are still being made).
 PIPELINE_BATCH = 32
@@ -136,6 +149,16 @@ class Client:
     a frame that gets no new byte for that many seconds means the stream is
     out of sync, and the connection is reopened.
 
+    Where it connects: ``host``, ``port`` (default 443 with a host) and
+    ``public_key`` override everything (loopback use; they are DC
+    ``dc_id``'s address).  Without a host the client talks to Telegram: DC
+    ``dc_id``'s built-in address and Telegram's published keys, the test DCs
+    with ``test=True``; ``ipv6=True`` picks the IPv6 addresses of Telegram's
+    table and of ``help.getConfig``.  ``api_id`` and ``api_hash`` (from my.telegram.org)
+    are what :meth:`sign_in_bot` logs in with.  The client follows
+    ``*_MIGRATE_X`` errors (see :mod:`tlruntime.client.migration`); with
+    ``session_path`` its home DC, DC table, per-DC keys and login are stored.
+
     ``proxy``: a :class:`~tlruntime.telegram.Socks5Proxy`,
     :class:`~tlruntime.telegram.HttpProxy` or :class:`~tlruntime.telegram.MTProxy`
     setting, or a link naming one (``tg://proxy?...``, ``tg://socks?...``,
@@ -152,9 +175,9 @@ class Client:
 
     def __init__(
         self,
-        host: str,
-        port: int,
-        public_key: PublicKeyLike | Sequence[PublicKeyLike],
+        host: str | None = None,
+        port: int | None = None,
+        public_key: PublicKeyLike | Sequence[PublicKeyLike] | None = None,
         *,
         transport: str = "intermediate",
         session_path: str | os.PathLike[str] | None = None,
@@ -165,6 +188,9 @@ class Client:
         reconnect_delay: float = 0.1,
         max_reconnect_delay: float = 5.0,
         api_id: int | None = None,
+        api_hash: str | None = None,
+        test: bool = False,
+        ipv6: bool = False,
         init_connection: Callable[[object], object] | None = None,
         on_update: Callable[[object], Any] | None = None,
         clock: Callable[[], float] = time.time,
@@ -181,13 +207,30 @@ class Client:
             raise TransportError(f"unknown transport {transport!r}; expected one of {', '.join(CLIENT_CODEC_NAMES)}")
         if max_reconnects < 0:
             raise ValueError(f"max_reconnects must be >= 0, got {max_reconnects}")
-        self.host = host
-        self.port = port
+        if isinstance(dc_id, bool) or not isinstance(dc_id, int) or dc_id <= 0:
+            raise ClientArgumentError(f"dc_id must be a positive int, got {dc_id!r}")
+        if host is None and port is not None:
+            raise ClientArgumentError("a port without a host: pass host= too, or neither for Telegram's DCs")
+        self.test = bool(test)
+        self.ipv6 = bool(ipv6)
+        if host is None:
+            # UnknownDcError for a DC Telegram does not have
+            host, port = dc_address(dc_id, test=self.test, ipv6=self.ipv6)
+            explicit = None
+        else:
+            port = DEFAULT_PORT if port is None else port
+            explicit = (host, port)
+        self.host: str = host
+        self.port: int = port
         self.proxy = proxy_setting(proxy)
         """The proxy connections go through (None: direct)."""
-        self.public_keys = _as_public_keys(public_key)
+        self.public_keys = (
+            list(telegram_public_keys(self.test)) if public_key is None else _as_public_keys(public_key)
+        )
         self.transport = transport
         self.dc_id = dc_id
+        self.api_id = api_id
+        self.api_hash = api_hash
         self.timeout = timeout
         self.connect_timeout = connect_timeout
         self.max_reconnects = max_reconnects
@@ -202,6 +245,14 @@ class Client:
             init_connection = default_init_connection(api_id if api_id is not None else 0)
         self._init_connection = init_connection
         self._store = SessionStore(session_path) if session_path is not None else None
+        self._owns_store = True
+        self._router: DcRouter | None = DcRouter(
+            self, DcDirectory.create(dc_id=dc_id, test=self.test, explicit=explicit, ipv6=self.ipv6), self._store
+        )
+        home = self._router.home_dc
+        if home != dc_id:  # the stored home DC: connect there (its key is stored) instead
+            self.dc_id = home
+            self.host, self.port = self._router.directory.require_address(home)
         self._session: ClientSession | None = None
         self._link: Link | None = None
         self._reconnect_task: asyncio.Task[None] | None = None
@@ -238,6 +289,26 @@ class Client:
         if self._session is None:
             return None
         return int.from_bytes(self._session.auth_key_id, "little", signed=True)
+
+    @property
+    def home_dc(self) -> int:
+        """The DC the account lives on (``*_MIGRATE_X`` moves it; stored with ``session_path``)."""
+        return self._router.home_dc if self._router is not None else self.dc_id
+
+    @property
+    def dc_table(self) -> DcTable | None:
+        """The :class:`~tlruntime.telegram.DcTable` this client knows (built in, or from ``help.getConfig``)."""
+        return self._router.directory.table if self._router is not None else None
+
+    @property
+    def migrations(self) -> int:
+        """Calls sent again on another DC after a ``*_MIGRATE_X`` answer."""
+        return self._router.migrations if self._router is not None else 0
+
+    @property
+    def is_authorized(self) -> bool:
+        """Whether the home DC's key is logged in by :meth:`sign_in_bot` (remembered in the store)."""
+        return self._router is not None and self._router.is_logged_in()
 
     @property
     def session(self) -> ClientSession | None:
@@ -282,9 +353,11 @@ class Client:
             self._sweep_at = math.inf
         self._fail_all(ConnectionLostError("the client was closed"))
         self._persist()
-        if self._store is not None:
+        if self._router is not None:
+            await self._router.close()  # the connections to other DCs
+        if self._store is not None and self._owns_store:
             self._store.close()
-            self._store = None
+        self._store = None
 
     async def __aenter__(self) -> "Client":
         await self.connect()
@@ -302,20 +375,69 @@ class Client:
         :class:`~tlruntime.errors.FloodWaitError`) the server answered,
         :class:`TimeoutError` after ``timeout`` seconds, or
         :class:`ConnectionLostError` when the connection cannot be restored.
+        A ``*_MIGRATE_X`` answer is followed (the call is sent again on DC X;
+        :class:`~tlruntime.client.migration.MigrationLoopError` ends a loop).
         """
+        router = self._router
+        if router is not None and router.home_dc != self.dc_id:
+            return await router.call(request, timeout)
         if self._session is None and not self._closed:
             await self.connect()
         # One coroutine, no wrapper around the future: the sweep fails it on
         # timeout; cancelling the caller cancels it, and its entry goes when
         # the answer or the sweep comes (both skip done futures).
+        try:
+            return await self._submit(request, timeout)
+        except SeeOtherError as error:
+            if router is None:
+                raise
+            return await router.follow(request, timeout, error, self.dc_id)
+
+    async def _call_here(self, request: TLRequest[R], timeout: float | None) -> R:
+        """Send ``request`` on this connection only: no routing, no migration (the router's primitive)."""
+        if self._session is None and not self._closed:
+            await self.connect()
         return await self._submit(request, timeout)
 
     async def invoke_many(self, requests: Iterable[TLRequest[Any]], *, timeout: float | None = None) -> list[Any]:
         """Send several requests at once (one flush) and return their results in order."""
+        router = self._router
+        if router is not None and router.home_dc != self.dc_id:
+            return list(await asyncio.gather(*(router.call(request, timeout) for request in requests)))
         if self._session is None and not self._closed:
             await self.connect()
+        requests = list(requests)
         futures = [self._submit(request, timeout) for request in requests]
-        return list(await asyncio.gather(*futures))
+        if router is None:
+            return list(await asyncio.gather(*futures))
+        results: list[Any] = list(await asyncio.gather(*futures, return_exceptions=True))
+        for index, result in enumerate(results):
+            if isinstance(result, SeeOtherError):
+                results[index] = await router.follow(requests[index], timeout, result, self.dc_id)
+            elif isinstance(result, BaseException):
+                raise result
+        return results
+
+    async def sign_in_bot(self, token: str, *, timeout: float | None = None) -> Any:
+        """Log in as the bot ``token`` (``auth.importBotAuthorization``) and return its ``User``.
+
+        Follows ``USER_MIGRATE_X`` to the bot's home DC, which becomes this
+        client's home (stored with ``session_path``, as is the login).  Needs
+        the client's ``api_id`` and ``api_hash``.
+        """
+        check_bot_token(token)
+        if self.api_id is None or not self.api_hash:
+            raise ClientArgumentError("sign_in_bot needs Client(api_id=..., api_hash=...)")
+        if self._router is None:
+            raise ClientArgumentError("sign_in_bot is called on the client, not on one of its DC connections")
+        return await self._router.sign_in_bot(token, self.api_id, self.api_hash, timeout)
+
+    async def get_me(self, *, timeout: float | None = None) -> Any:
+        """The logged-in account's ``User`` (``users.getUsers([inputUserSelf])``)."""
+        from ..tl import types
+
+        users = await self(functions.users.GetUsers(id=[types.InputUserSelf()]), timeout=timeout)
+        return users[0]
 
     async def ping(self, *, timeout: float | None = None) -> Any:
         """Round-trip a ``ping``; returns the ``pong``."""
@@ -400,8 +522,47 @@ class Client:
 
     # --- connection set-up ----------------------------------------------------
 
+    @property
+    def _protocol_dc_id(self) -> int:
+        """The DC id the handshake and the obfuscated2 header carry (test DCs: 10000 + id)."""
+        return self.dc_id + _TEST_DC_SHIFT if self.test else self.dc_id
+
+    def _for_dc(self, dc_id: int, host: str, port: int) -> "Client":
+        """A connection to another DC with this client's settings, sharing its session store.
+
+        The :class:`DcRouter` opens these on demand; they neither route nor
+        follow migrations themselves, and do not close the shared store.
+        """
+        other = Client(
+            host,
+            port,
+            self.public_keys,
+            transport=self.transport,
+            dc_id=dc_id,
+            timeout=self.timeout,
+            connect_timeout=self.connect_timeout,
+            max_reconnects=self.max_reconnects,
+            reconnect_delay=self.reconnect_delay,
+            max_reconnect_delay=self.max_reconnect_delay,
+            api_id=self.api_id,
+            api_hash=self.api_hash,
+            test=self.test,
+            ipv6=self.ipv6,
+            init_connection=self._init_connection,
+            on_update=self.on_update,
+            clock=self._clock,
+            random_bytes=self._random_bytes,
+            on_session_reset=self.on_session_reset,
+            frame_timeout=self.frame_timeout,
+            proxy=self.proxy,
+        )
+        other._router = None
+        other._store = self._store
+        other._owns_store = False
+        return other
+
     def _codec(self) -> TransportCodec:
-        dc_id = self.dc_id if self.transport.startswith("obfuscated-") else None
+        dc_id = self._protocol_dc_id if self.transport.startswith("obfuscated-") else None
         return make_client_codec(self.transport, dc_id=dc_id, random_bytes=self._random_bytes)
 
     async def _open_link(self) -> Link:
@@ -409,7 +570,7 @@ class Client:
             self.host,
             self.port,
             proxy=self.proxy,
-            dc_id=self.dc_id,
+            dc_id=self._protocol_dc_id,
             make_codec=self._codec,
             timeout=self.connect_timeout,
             frame_timeout=self.frame_timeout,
@@ -445,7 +606,7 @@ class Client:
     async def _handshake(self, link: Link) -> AuthKeyResult:
         """Create an auth key over ``link`` (which stays open for the session)."""
         handshake = ClientHandshake(
-            self.public_keys, dc_id=self.dc_id, random_bytes=self._random_bytes, clock=self._clock
+            self.public_keys, dc_id=self._protocol_dc_id, random_bytes=self._random_bytes, clock=self._clock
         )
         link.send(handshake.start())
         while True:
