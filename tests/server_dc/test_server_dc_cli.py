@@ -53,7 +53,7 @@ def _stop(process: subprocess.Popen[str]) -> None:
 
 
 async def _bot_on_dc3(ports: dict[int, int], pem: bytes) -> None:
-    async with Client(HOST, ports[1], pem, dc_id=1, timeout=10) as dc1:
+    async with Client(HOST, ports[1], pem, dc_id=1, timeout=10, follow_migrations=False) as dc1:
         config = await dc1(functions.help.GetConfig())
         assert {o.id: o.port for o in config.dc_options} == ports
         with pytest.raises(UserMigrateError) as migrate:
@@ -61,7 +61,7 @@ async def _bot_on_dc3(ports: dict[int, int], pem: bytes) -> None:
         assert migrate.value.dc_id == 3
         with pytest.raises(AccessTokenInvalidError):  # not issued, and no --any-bot-token
             await dc1(bot_login("55:some-token-nobody-issued"))
-    async with Client(HOST, ports[3], pem, dc_id=3, timeout=10) as dc3:
+    async with Client(HOST, ports[3], pem, dc_id=3, timeout=10, follow_migrations=False) as dc3:
         with pytest.raises(AuthKeyUnregisteredError):
             await dc3(INVITE)
         assert (await dc3(bot_login())).user.id == BOT_ID

@@ -156,7 +156,8 @@ class Client:
     with ``test=True``; ``ipv6=True`` picks the IPv6 addresses of Telegram's
     table and of ``help.getConfig``.  ``api_id`` and ``api_hash`` (from my.telegram.org)
     are what :meth:`sign_in_bot` logs in with.  The client follows
-    ``*_MIGRATE_X`` errors (see :mod:`tlruntime.client.migration`); with
+    ``*_MIGRATE_X`` errors (see :mod:`tlruntime.client.migration`; ``follow_migrations=False``
+    raises them instead); with
     ``session_path`` its home DC, DC table, per-DC keys and login are stored.
 
     ``proxy``: a :class:`~tlruntime.telegram.Socks5Proxy`,
@@ -198,10 +199,13 @@ class Client:
         on_session_reset: SessionResetPolicy = "raise",
         frame_timeout: float = 10.0,
         proxy: ProxyLike | None = None,
+        follow_migrations: bool = True,
     ) -> None:
         if on_session_reset not in ("raise", "resend"):
             raise ValueError(f"on_session_reset must be 'raise' or 'resend', got {on_session_reset!r}")
         self.on_session_reset: SessionResetPolicy = on_session_reset
+        self.follow_migrations = follow_migrations
+        """False: a ``*_MIGRATE_X`` answer is raised to the caller (tools and servers' tests want to see it)."""
         self.frame_timeout = frame_timeout
         if transport not in CLIENT_CODEC_NAMES:
             raise TransportError(f"unknown transport {transport!r}; expected one of {', '.join(CLIENT_CODEC_NAMES)}")
@@ -376,7 +380,9 @@ class Client:
         :class:`TimeoutError` after ``timeout`` seconds, or
         :class:`ConnectionLostError` when the connection cannot be restored.
         A ``*_MIGRATE_X`` answer is followed (the call is sent again on DC X;
-        :class:`~tlruntime.client.migration.MigrationLoopError` ends a loop).
+        :class:`~tlruntime.client.migration.MigrationLoopError` ends a loop)
+        unless ``follow_migrations=False``, which raises it as a typed
+        :class:`~tlruntime.errors.SeeOtherError` with ``.dc_id``.
         """
         router = self._router
         if router is not None and router.home_dc != self.dc_id:
@@ -389,7 +395,7 @@ class Client:
         try:
             return await self._submit(request, timeout)
         except SeeOtherError as error:
-            if router is None:
+            if router is None or not self.follow_migrations:
                 raise
             return await router.follow(request, timeout, error, self.dc_id)
 
@@ -408,7 +414,7 @@ class Client:
             await self.connect()
         requests = list(requests)
         futures = [self._submit(request, timeout) for request in requests]
-        if router is None:
+        if router is None or not self.follow_migrations:
             return list(await asyncio.gather(*futures))
         results: list[Any] = list(await asyncio.gather(*futures, return_exceptions=True))
         for index, result in enumerate(results):
