@@ -57,6 +57,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from ..auth import AuthKeyResult, ClientHandshake
+from ..auth.temp import TempKey
 from ..crypto.rsa import RSAPublicKey
 from ..errors import (
     ConnectionLostError,
@@ -74,11 +75,13 @@ from ..session import (
     Update,
     default_init_connection,
 )
+from ..session.msgid import MsgIdGenerator
 from ..tl import functions
 from ..storage import SessionStore, StoredSession
 from ..tlobject import TLRequest
 from ..transports import CLIENT_CODEC_NAMES, TransportCodec, make_client_codec
 from .link import Link
+from .tempkeys import DEFAULT_TEMP_KEY_LIFETIME, TempKeys
 
 R = TypeVar("R")
 
@@ -133,6 +136,14 @@ class Client:
     ``random_bytes`` are injectable for reproducible runs.  ``frame_timeout``:
     a frame that gets no new byte for that many seconds means the stream is
     out of sync, and the connection is reopened.
+
+    ``temp_keys=True`` turns on perfect forward secrecy (/api/pfs): the
+    permanent key (stored with ``session_path``) only binds temporary keys of
+    ``temp_key_lifetime`` seconds (default one day), kept in RAM; every call
+    runs over the bound temporary key, which is renewed
+    ``temp_key_renew_margin`` seconds before it expires (default an eighth of
+    the lifetime, within 1..60 s) and re-created and re-bound after -404, without
+    losing a call (see :mod:`tlruntime.client.tempkeys`).
     """
 
     def __init__(
@@ -156,6 +167,9 @@ class Client:
         random_bytes: Callable[[int], bytes] = os.urandom,
         on_session_reset: SessionResetPolicy = "raise",
         frame_timeout: float = 10.0,
+        temp_keys: bool = False,
+        temp_key_lifetime: int = DEFAULT_TEMP_KEY_LIFETIME,
+        temp_key_renew_margin: float | None = None,
     ) -> None:
         if on_session_reset not in ("raise", "resend"):
             raise ValueError(f"on_session_reset must be 'raise' or 'resend', got {on_session_reset!r}")
@@ -207,6 +221,9 @@ class Client:
         self._last_drop_reason = "no connection yet"
         self.session_resets = 0
         """Calls that may have run in a session the server lost (see ``on_session_reset``)."""
+        self._temp: TempKeys | None = (
+            TempKeys(self, temp_key_lifetime, temp_key_renew_margin) if temp_keys else None
+        )
 
     # --- public surface -------------------------------------------------------
 
@@ -220,6 +237,30 @@ class Client:
         if self._session is None:
             return None
         return int.from_bytes(self._session.auth_key_id, "little", signed=True)
+
+    @property
+    def temp_key(self) -> TempKey | None:
+        """The bound temporary key calls run over (``temp_keys=True``), else None."""
+        return self._temp.current if self._temp is not None else None
+
+    @property
+    def perm_auth_key_id(self) -> int | None:
+        """The permanent key's id as a signed TL ``long`` (the one key without ``temp_keys``)."""
+        if self._temp is None:
+            return self.auth_key_id
+        perm = self._temp.perm
+        return perm.auth_key_id if perm is not None else None
+
+    @property
+    def temp_key_binds(self) -> int:
+        """Temporary keys bound so far (``temp_keys=True``; 0 otherwise)."""
+        return self._temp.binds if self._temp is not None else 0
+
+    async def renew_temp_key(self) -> None:
+        """Replace the temporary key now, as the timer does before expiry; calls in flight run once."""
+        if self._temp is None:
+            raise ValueError("renew_temp_key() needs Client(..., temp_keys=True)")
+        await self._temp.renew()
 
     @property
     def session(self) -> ClientSession | None:
@@ -248,6 +289,8 @@ class Client:
         if self._closed:
             return
         self._closed = True
+        if self._temp is not None:
+            self._temp.cancel()
         task = self._reconnect_task
         if task is not None and task is not asyncio.current_task():
             task.cancel()
@@ -390,6 +433,8 @@ class Client:
         return await Link.open(self.host, self.port, self._codec(), self.connect_timeout, self.frame_timeout)
 
     async def _new_session(self, link: Link) -> ClientSession:
+        if self._temp is not None:
+            return await self._temp.first_session(link)
         stored = self._store.load(self.dc_id) if self._store is not None else None
         if stored is not None:
             log.info("resuming stored auth key for DC %d", self.dc_id)
@@ -399,7 +444,9 @@ class Client:
         self._persist(session)
         return session
 
-    def _make_session(self, auth_key: bytes, server_salt: int, time_offset: int) -> ClientSession:
+    def _make_session(
+        self, auth_key: bytes, server_salt: int, time_offset: int, msg_ids: MsgIdGenerator | None = None
+    ) -> ClientSession:
         return ClientSession(
             auth_key,
             on_session_reset=self.on_session_reset,
@@ -409,12 +456,14 @@ class Client:
             random_bytes=self._random_bytes,
             init_connection=self._init_connection,
             on_answer=self._on_answer,
+            msg_ids=msg_ids,
         )
 
-    async def _handshake(self, link: Link) -> AuthKeyResult:
-        """Create an auth key over ``link`` (which stays open for the session)."""
+    async def _handshake(self, link: Link, *, expires_in: int | None = None) -> AuthKeyResult:
+        """Create an auth key over ``link`` (which stays open); temporary with ``expires_in``."""
         handshake = ClientHandshake(
-            self.public_keys, dc_id=self.dc_id, random_bytes=self._random_bytes, clock=self._clock
+            self.public_keys, dc_id=self.dc_id, random_bytes=self._random_bytes, clock=self._clock,
+            expires_in=expires_in,
         )
         link.send(handshake.start())
         while True:
@@ -629,11 +678,25 @@ class Client:
         self._fail_all(error)
         session = self._session
         if session is not None:
-            self._session = self._make_session(session.auth_key, session.server_salt, session.time_offset)
+            msg_ids = self._temp.msg_ids if self._temp is not None else None
+            self._session = self._make_session(session.auth_key, session.server_salt, session.time_offset, msg_ids)
         self._drop_streak = 0
 
     async def _replace_key(self, link: Link) -> None:
         """The server forgot our key (-404): make a new one, move pending calls to a new session."""
+        if self._temp is not None:
+            # A temporary key expired or the server restarted: a new one, bound to the same permanent key.
+            log.warning("the server does not know our temporary key; creating and binding a new one")
+            old = self._session
+            try:
+                fresh = await self._temp.open_session(link)
+            except BaseException:
+                link.abort()
+                raise
+            self._session = fresh
+            if old is not None:
+                self._adopt(old, fresh, acked_may_have_run=True)
+            return
         log.warning("the server does not know our auth key; creating a new one")
         if self._store is not None:
             self._store.delete(self.dc_id)
@@ -644,16 +707,21 @@ class Client:
             raise
         old = self._session
         self._session = session = self._make_session(result.auth_key, result.server_salt, result.time_offset)
-        # Calls that may have run under the old key follow on_session_reset ("raise": failed now,
-        # through the answer sink, so they leave self._pending before it is re-keyed).
-        moved = session.adopt_requests(old) if old is not None else []
-        pending, self._pending = self._pending, {}
-        for old_id, new_id in moved:
-            call = pending.pop(old_id, None)
-            if call is not None and not call[1].done():
-                self._pending[new_id] = call
+        if old is not None:
+            self._adopt(old, session)
         self._persist(session)
         log.info("auth key migrated: %d pending call(s) moved to the new key", len(self._pending))
+
+    def _adopt(self, old: ClientSession, session: ClientSession, *, acked_may_have_run: bool = False) -> None:
+        """Move ``old``'s unanswered calls to ``session`` (a new key) and re-key their futures."""
+        # Calls that may have run under the old key follow on_session_reset ("raise": failed now,
+        # through the answer sink, so they leave self._pending before it is re-keyed).
+        moved = session.adopt_requests(old, acked_may_have_run=acked_may_have_run)
+        pending = self._pending
+        calls = [(new_id, pending.pop(old_id, None)) for old_id, new_id in moved]
+        for new_id, call in calls:
+            if call is not None and not call[1].done():
+                pending[new_id] = call
 
     def _fail_all(self, error: ConnectionLostError) -> None:
         pending, self._pending = self._pending, {}
@@ -664,6 +732,8 @@ class Client:
     # --- persistence ------------------------------------------------------------
 
     def _persist(self, session: ClientSession | None = None) -> None:
+        if self._temp is not None:
+            return  # only the permanent key is stored (TempKeys saves it); temporary keys stay in RAM
         session = session if session is not None else self._session
         if self._store is None or session is None:
             return

@@ -29,6 +29,7 @@ from .defaults import install_default_handlers
 from .handlers import H, HandlerRegistry, RequestContext
 from .keys import KEY_BITS
 from .results import encode_result
+from .tempkeys import check_unbound, install_temp_key_handlers
 
 __all__ = ["LoopbackServer", "DEFAULT_USER_ID"]
 
@@ -88,6 +89,7 @@ class LoopbackServer:
             random_bytes=random_bytes,
             dc_id=dc_id,
         )
+        install_temp_key_handlers(self.registry, self.endpoint)  # PFS: auth.bindTempAuthKey
         self._connections: set[ServerConnection] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._flush_scheduled = False
@@ -218,6 +220,8 @@ class LoopbackServer:
         """Answer a request: at once for a synchronous handler, from a task for an ``async`` one."""
         slot, request = cast(SessionSlot, action.session), action.request
         try:
+            if self.endpoint.temp_keys:  # an unbound temporary key may call only a few methods
+                check_unbound(self.endpoint, slot.auth_key_id, request.obj)
             result = self.registry.call(request.obj, self._context(action))
         except Exception as error:  # the same answers as an async handler failing (see _settle)
             self._settle(slot, request.msg_id, request.obj, error=error)
@@ -281,6 +285,8 @@ class LoopbackServer:
                 ctx.layer = getattr(wrapper, "layer", None)
             elif name == "initConnection":
                 ctx.init = wrapper
+        if self.endpoint.temp_keys:
+            ctx.perm_auth_key_id = self.endpoint.temp_keys.perm_of(slot.auth_key_id)
         ctx.extra["wrappers"] = request.wrappers
         ctx.extra["randbytes"] = self.random_bytes
         return ctx

@@ -61,6 +61,8 @@ class RequestContext:
     layer: int | None = None
     init: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
+    perm_auth_key_id: int | None = None
+    """The permanent key a temp key is bound to (auth.bindTempAuthKey); None when this key is not a bound temp key."""
 
     def now(self) -> int:
         """Server time in whole seconds, from the server's injected clock."""
