@@ -59,3 +59,59 @@ class Executions:
     @staticmethod
     def call(n: int) -> functions.langpack.GetLanguages:
         return functions.langpack.GetLanguages(lang_pack=str(n))
+
+
+class RawTempConnection:
+    """One connection driven by hand with our sans-IO pieces: a permanent and a temporary key, one session.
+
+    For tamper tests: the binding request is built by the test, sent over the
+    temporary key (or the permanent one), and the server's answer read back as
+    the session reports it (a result or an ``RPCError``).
+    """
+
+    def __init__(self, link: Any, perm: Any, temp: Any, session: Any) -> None:
+        self.link, self.perm, self.temp, self.session = link, perm, temp, session
+
+    @classmethod
+    async def open(cls, server: LoopbackServer, seed: int, *, lifetime: int = 3600, over_perm: bool = False) -> "RawTempConnection":
+        from tlruntime.auth import AuthKeyResult, ClientHandshake
+        from tlruntime.client.link import Link
+        from tlruntime.session import ClientSession
+        from tlruntime.transports import make_client_codec
+
+        random_bytes = seeded(seed)
+        link = await Link.open(HOST, server.port, make_client_codec("intermediate"), 10.0, 10.0)
+
+        async def handshake(expires_in: int | None) -> AuthKeyResult:
+            hs = ClientHandshake([server.public_key], dc_id=server.dc_id, random_bytes=random_bytes, expires_in=expires_in)
+            link.send(hs.start())
+            while True:
+                out = hs.receive(await asyncio.wait_for(link.receive_one(), 10))
+                if isinstance(out, AuthKeyResult):
+                    return out
+                link.send(out)
+
+        perm = await handshake(None)
+        temp = await handshake(lifetime)
+        key = perm if over_perm else temp
+        session = ClientSession(
+            key.auth_key, server_salt=key.server_salt, time_offset=key.time_offset, random_bytes=random_bytes
+        )
+        return cls(link, perm, temp, session)
+
+    async def call(self, build: Callable[[int], object]) -> Any:
+        """Send the request ``build(msg_id)`` alone; its result, or the ``RPCError`` it was answered with."""
+        from tlruntime.session import Result, RPCErrorEvent
+
+        msg_id = self.session.send_knowing_msg_id(build)
+        self.link.send_many(self.session.outgoing())
+        while True:
+            payload = await asyncio.wait_for(self.link.receive_one(), 10)
+            for event in self.session.receive(payload):
+                if isinstance(event, Result) and event.msg_id == msg_id:
+                    return event.value
+                if isinstance(event, RPCErrorEvent) and event.msg_id == msg_id:
+                    return event.error
+
+    def close(self) -> None:
+        self.link.abort()
