@@ -48,3 +48,141 @@ async def _bind_then_calls(server_key: RSAPrivateKey) -> None:
 def test_bind_then_calls_run_over_the_temp_key(server_key: RSAPrivateKey) -> None:
     run(_bind_then_calls(server_key))
 
+
+
+async def _waves(client: Client, numbers: range, wave: int = 20) -> list[object]:
+    """Start the calls ``wave`` at a time with a loop iteration between waves, so they leave in many packets."""
+    tasks = []
+    for start in range(numbers.start, numbers.stop, wave):
+        tasks += [asyncio.ensure_future(client(Executions.call(n))) for n in range(start, min(start + wave, numbers.stop))]
+        await asyncio.sleep(0)
+    return list(await asyncio.gather(*tasks))
+
+
+async def _renewal_in_flight(server_key: RSAPrivateKey) -> None:
+    async with LoopbackServer(host=HOST, port=0, private_key=server_key, random_bytes=seeded(20)) as server:
+        executions = Executions()
+        executions.install(server)
+        async with _client(server, 21, temp_key_lifetime=3600) as client:
+            first, perm = client.temp_key, client.perm_auth_key_id
+            assert first is not None
+            calls = asyncio.ensure_future(_waves(client, range(300)))
+            await asyncio.sleep(0)  # some calls are out, more are being made
+            renewal = asyncio.ensure_future(client.renew_temp_key())
+            more = asyncio.ensure_future(_waves(client, range(300, 600)))  # made while the keys change
+            await renewal
+            assert await calls == [[] for _ in range(300)] and await more == [[] for _ in range(300)]
+            second = client.temp_key
+            assert second is not None and second.auth_key_id != first.auth_key_id
+            assert client.temp_key_binds == 2 and client.perm_auth_key_id == perm and client.session_resets == 0
+            assert executions.count == {str(n): 1 for n in range(600)}  # every call ran exactly once
+            assert executions.perm_ids == {perm}
+            assert executions.key_ids <= {first.auth_key_id, second.auth_key_id}
+            # Binding the new key unbound the old one (one temporary key per permanent key).
+            assert server.endpoint.temp_keys.perm_of(second.auth_key_id) == perm
+            assert server.endpoint.temp_keys.perm_of(first.auth_key_id) is None
+            assert await client(Executions.call(600)) == []
+            assert second.auth_key_id in executions.key_ids
+
+
+def test_renewal_with_calls_in_flight_runs_each_call_once(server_key: RSAPrivateKey) -> None:
+    run(_renewal_in_flight(server_key))
+
+
+async def _timer_renewal(server_key: RSAPrivateKey) -> None:
+    async with LoopbackServer(host=HOST, port=0, private_key=server_key, random_bytes=seeded(30)) as server:
+        executions = Executions()
+        executions.install(server)
+        # A 4-second key renewed 2.5 s before it expires: renewed by the timer within the test.
+        async with _client(server, 31, temp_key_lifetime=4, temp_key_renew_margin=2.5) as client:
+            keys = {client.temp_key.auth_key_id}  # type: ignore[union-attr]
+            n = 0
+            for _ in range(30):
+                assert await client(Executions.call(n)) == []
+                n += 1
+                keys.add(client.temp_key.auth_key_id)  # type: ignore[union-attr]
+                if len(keys) >= 2:
+                    break
+                await asyncio.sleep(0.1)
+            assert len(keys) >= 2 and client.temp_key_binds >= 2
+            assert executions.count == {str(i): 1 for i in range(n)}
+            assert executions.perm_ids == {client.perm_auth_key_id}
+
+
+def test_key_is_renewed_before_it_expires(server_key: RSAPrivateKey) -> None:
+    run(_timer_renewal(server_key))
+
+
+async def _forced_expiry(server_key: RSAPrivateKey) -> None:
+    clock = ServerClock()
+    async with LoopbackServer(host=HOST, port=0, private_key=server_key, clock=clock, random_bytes=seeded(40)) as server:
+        executions = Executions()
+        executions.install(server)
+
+        @server.register(functions.help.GetNearestDc)
+        def expire_now(request: object) -> object:
+            # Past the 20-second key's expiry (a small jump: the client accepts server msg_ids
+            # up to 30 s ahead of its estimate): the key's next message gets -404.
+            clock.jump += 21
+            return types.NearestDc(country="XX", this_dc=server.dc_id, nearest_dc=server.dc_id)
+
+        async with _client(server, 41, temp_key_lifetime=20) as client:
+            first = client.temp_key
+            assert first is not None
+            calls = asyncio.ensure_future(_waves(client, range(200)))
+            await asyncio.sleep(0)
+            await client(functions.help.GetNearestDc())  # answered, then the key is past its time
+            more = await _waves(client, range(200, 400))
+            assert await calls == [[] for _ in range(200)] and more == [[] for _ in range(200)]
+            second = client.temp_key
+            assert second is not None and second.auth_key_id != first.auth_key_id
+            assert server.endpoint.auth_key(first.auth_key_id) is None  # forgotten by the server
+            assert client.temp_key_binds == 2 and client.session_resets == 0
+            assert executions.count == {str(n): 1 for n in range(400)}  # none lost, none twice
+            assert executions.perm_ids == {client.perm_auth_key_id}
+
+
+def test_forced_expiry_recreates_and_rebinds_without_losing_calls(server_key: RSAPrivateKey) -> None:
+    run(_forced_expiry(server_key))
+
+
+async def _server_restart(server_key: RSAPrivateKey, state: Path, keep_perm_keys: bool) -> None:
+    state_path = state if keep_perm_keys else None
+    server = LoopbackServer(host=HOST, port=0, private_key=server_key, state_path=state, random_bytes=seeded(50))
+    await server.start()
+    port = server.port
+    client = _client(server, 51, temp_key_lifetime=3600, max_reconnects=8)
+    try:
+        await client.connect()
+        perm = client.perm_auth_key_id
+        assert type(await client(functions.help.GetConfig())).__name__ == "Config"
+    except Exception:
+        await client.close()
+        await server.close()
+        raise
+    await server.close()
+    # The same address, the permanent keys (or not), no temporary key: the client's next message gets -404.
+    restarted = LoopbackServer(host=HOST, port=port, private_key=server_key, state_path=state_path, random_bytes=seeded(52))
+    executions = Executions()
+    executions.install(restarted)
+    async with restarted:
+        try:
+            results = await _waves(client, range(100))
+            assert results == [[] for _ in range(100)]
+            assert executions.count == {str(n): 1 for n in range(100)}
+            assert client.temp_key_binds == 2 and client.session_resets == 0
+            if keep_perm_keys:
+                assert client.perm_auth_key_id == perm  # re-bound to the same permanent key
+            else:
+                assert client.perm_auth_key_id != perm  # ENCRYPTED_MESSAGE_INVALID: a new permanent key
+            assert executions.perm_ids == {client.perm_auth_key_id}
+        finally:
+            await client.close()
+
+
+def test_server_restart_404_rebinds_to_the_same_perm_key(server_key: RSAPrivateKey, tmp_path: Path) -> None:
+    run(_server_restart(server_key, tmp_path / "server.sqlite", keep_perm_keys=True))
+
+
+def test_server_restart_without_perm_keys_makes_a_new_perm_key(server_key: RSAPrivateKey, tmp_path: Path) -> None:
+    run(_server_restart(server_key, tmp_path / "server.sqlite", keep_perm_keys=False))

@@ -378,7 +378,9 @@ class Client:
                 self._flush_scheduled = True
                 self._unflushed = 1
                 future.get_loop().call_soon(self._flush)
-            elif self._reconnect_task is None:
+            elif self._reconnect_task is None and link is None:
+                # (A closed link still reports its end, with its reason -- a -404 means a new
+                # key -- and that report starts the reconnect; the call waits in the session.)
                 self._start_reconnect("send while disconnected")
         return future
 
