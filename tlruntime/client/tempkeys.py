@@ -36,7 +36,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..auth import AuthKeyResult
 from ..auth.temp import TempKey, queue_bind, renew_at
@@ -45,9 +45,6 @@ from ..session import ClientSession
 from ..session.msgid import MsgIdGenerator
 from ..storage import StoredSession
 from .link import Link
-
-if TYPE_CHECKING:
-    from .core import Client
 
 __all__ = ["TempKeys", "DEFAULT_TEMP_KEY_LIFETIME"]
 
@@ -67,7 +64,8 @@ class TempKeys:
     ``perm_auth_key_id`` and ``renew_temp_key()``.
     """
 
-    def __init__(self, client: "Client", lifetime: int, renew_margin: float | None) -> None:
+    def __init__(self, client: Any, lifetime: int, renew_margin: float | None) -> None:
+        # ``client`` is the owning tlruntime.client.core.Client (typed Any: core imports this module).
         if lifetime <= 0:
             raise ValueError(f"temp_key_lifetime must be a positive number of seconds, got {lifetime}")
         self.client = client
