@@ -14,6 +14,7 @@ from pfs_support import HOST, Executions, ServerClock, run, seeded
 from tlruntime.client import Client
 from tlruntime.crypto.rsa import RSAPrivateKey
 from tlruntime.server import LoopbackServer
+from tlruntime.storage import AuthKeyStore, SessionStore
 from tlruntime.tl import functions, types
 
 
@@ -23,12 +24,15 @@ def _client(server: LoopbackServer, seed: int, **options: object) -> Client:
     )
 
 
-async def _bind_then_calls(server_key: RSAPrivateKey) -> None:
+async def _bind_then_calls(server_key: RSAPrivateKey, tmp_path: Path) -> None:
     clock = ServerClock()
-    async with LoopbackServer(host=HOST, port=0, private_key=server_key, clock=clock, random_bytes=seeded(1)) as server:
+    server_state, client_state = tmp_path / "server.sqlite", tmp_path / "client.sqlite"
+    async with LoopbackServer(
+        host=HOST, port=0, private_key=server_key, clock=clock, random_bytes=seeded(1), state_path=server_state
+    ) as server:
         executions = Executions()
         executions.install(server)
-        async with _client(server, 2, temp_key_lifetime=3600) as client:
+        async with _client(server, 2, temp_key_lifetime=3600, session_path=client_state) as client:
             temp, perm = client.temp_key, client.perm_auth_key_id
             assert temp is not None and perm is not None
             assert client.auth_key_id == temp.auth_key_id != perm  # calls run over the temporary key
@@ -43,10 +47,18 @@ async def _bind_then_calls(server_key: RSAPrivateKey) -> None:
             assert server.endpoint.temp_keys.perm_of(temp.auth_key_id) == perm
             pong = await client.ping()
             assert isinstance(pong, types.Pong)
+            # The server recorded the temporary key's expiry from its own clock (expires_in = 3600).
+            assert abs(server.endpoint.temp_keys.expires_at[temp.auth_key_id] - (clock() + 3600)) <= 2
+    # Only permanent keys are stored, on both sides; temporary keys live in RAM.
+    with AuthKeyStore(server_state) as stored_server:
+        assert [key_id for key_id, _ in stored_server] == [perm]
+    with SessionStore(client_state) as stored_client:
+        stored = stored_client.load(2)
+        assert stored is not None and stored.auth_key_id == perm
 
 
-def test_bind_then_calls_run_over_the_temp_key(server_key: RSAPrivateKey) -> None:
-    run(_bind_then_calls(server_key))
+def test_bind_then_calls_run_over_the_temp_key(server_key: RSAPrivateKey, tmp_path: Path) -> None:
+    run(_bind_then_calls(server_key, tmp_path))
 
 
 
