@@ -198,3 +198,63 @@ def test_server_restart_404_rebinds_to_the_same_perm_key(server_key: RSAPrivateK
 
 def test_server_restart_without_perm_keys_makes_a_new_perm_key(server_key: RSAPrivateKey, tmp_path: Path) -> None:
     run(_server_restart(server_key, tmp_path / "server.sqlite", keep_perm_keys=False))
+
+
+async def _renewal_waits_for_slow_calls(server_key: RSAPrivateKey) -> None:
+    async with LoopbackServer(host=HOST, port=0, private_key=server_key, random_bytes=seeded(60)) as server:
+        slow_runs: list[int] = []
+
+        @server.register(functions.help.GetNearestDc)
+        async def slow(request: object) -> object:
+            slow_runs.append(1)
+            await asyncio.sleep(0.3)
+            return types.NearestDc(country="XX", this_dc=server.dc_id, nearest_dc=server.dc_id)
+
+        async with _client(server, 61, temp_key_lifetime=3600) as client:
+            first = client.temp_key
+            slow_calls = [asyncio.ensure_future(client(functions.help.GetNearestDc())) for _ in range(10)]
+            await asyncio.sleep(0.05)  # they are running on the server
+            await client.renew_temp_key()
+            assert all(call.done() for call in slow_calls)  # drained on the old key before the new one was bound
+            assert [type(await call).__name__ for call in slow_calls] == ["NearestDc"] * 10
+            assert len(slow_runs) == 10 and client.temp_key != first and client.session_resets == 0
+
+
+def test_renewal_drains_slow_calls_on_the_old_key(server_key: RSAPrivateKey) -> None:
+    run(_renewal_waits_for_slow_calls(server_key))
+
+
+async def _acknowledged_call_at_404(server_key: RSAPrivateKey, policy: str) -> tuple[list[int], object]:
+    clock = ServerClock()
+    async with LoopbackServer(host=HOST, port=0, private_key=server_key, clock=clock, random_bytes=seeded(70)) as server:
+        runs: list[int] = []
+        started = asyncio.Event()
+
+        @server.register(functions.help.GetNearestDc)
+        async def slow(request: object) -> object:
+            runs.append(1)
+            started.set()
+            await asyncio.sleep(0.5)
+            return types.NearestDc(country="XX", this_dc=server.dc_id, nearest_dc=server.dc_id)
+
+        async with _client(server, 71, temp_key_lifetime=20, on_session_reset=policy) as client:
+            call = asyncio.ensure_future(client(functions.help.GetNearestDc()))
+            await started.wait()
+            await asyncio.sleep(0.1)  # the server's msgs_ack is in
+            clock.jump += 21  # the key expires while the call runs: its answer can never be sent
+            assert type(await client(functions.help.GetConfig())).__name__ == "Config"  # -404, new key
+            try:
+                outcome: object = await call
+            except Exception as error:
+                outcome = error
+            await asyncio.sleep(0.6)  # the first run finishes on the server, unanswerable
+            return runs, outcome
+
+
+def test_acknowledged_call_at_404_follows_on_session_reset(server_key: RSAPrivateKey) -> None:
+    from tlruntime.errors import SessionResetError
+
+    runs, outcome = run(_acknowledged_call_at_404(server_key, "raise"))
+    assert isinstance(outcome, SessionResetError) and len(runs) == 1  # reported, not run twice
+    runs, outcome = run(_acknowledged_call_at_404(server_key, "resend"))
+    assert type(outcome).__name__ == "NearestDc" and len(runs) == 2  # at least once, as asked

@@ -24,8 +24,11 @@ What /api/pfs asks of a client, and how this one does it:
   server restarted) a new key is made and bound, and unanswered calls move to
   it.  A call the server acknowledged under the lost key may have run there: it
   follows ``on_session_reset`` (``"raise"``: :class:`SessionResetError`);
-  a call it never acknowledged (our server acknowledges every call it accepts,
-  before any later -404) moves silently and runs once.
+  a call it never acknowledged moves silently and runs once.  That last rule
+  needs a server that answers or acknowledges each call in the packets it
+  writes right after reading it, before any later -404: ours does (a call left
+  to an ``async`` handler is acknowledged at once); one that acknowledges
+  lazily could have run a call the client then sends again.
 
 asyncio lives here and in :mod:`.core`; the pure pieces are
 :mod:`tlruntime.auth.temp` (binding request, renewal time) and the handshake.

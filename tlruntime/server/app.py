@@ -227,6 +227,10 @@ class LoopbackServer:
             self._settle(slot, request.msg_id, request.obj, error=error)
             return
         if inspect.isawaitable(result):
+            # A call that takes time is acknowledged now (its answer comes later): the client
+            # then knows it arrived, which matters if the key is lost before the answer (PFS -404).
+            slot.engine.flush_acks()
+            self.endpoint.touch(slot)
             task = asyncio.get_running_loop().create_task(self._answer_later(slot, request.msg_id, request.obj, result))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
