@@ -258,3 +258,37 @@ def test_acknowledged_call_at_404_follows_on_session_reset(server_key: RSAPrivat
     assert isinstance(outcome, SessionResetError) and len(runs) == 1  # reported, not run twice
     runs, outcome = run(_acknowledged_call_at_404(server_key, "resend"))
     assert type(outcome).__name__ == "NearestDc" and len(runs) == 2  # at least once, as asked
+
+
+async def _drain_survives_a_drop(server_key: RSAPrivateKey) -> None:
+    async with LoopbackServer(host=HOST, port=0, private_key=server_key, random_bytes=seeded(80)) as server:
+        runs: list[int] = []
+
+        @server.register(functions.help.GetNearestDc)
+        async def slow(request: object) -> object:
+            runs.append(1)
+            await asyncio.sleep(0.6)
+            return types.NearestDc(country="XX", this_dc=server.dc_id, nearest_dc=server.dc_id)
+
+        async with _client(server, 81, temp_key_lifetime=3600) as client:
+            old_session, first = client.session, client.temp_key
+            assert old_session is not None and first is not None
+            slow_calls = [asyncio.ensure_future(client(functions.help.GetNearestDc())) for _ in range(5)]
+            await asyncio.sleep(0.1)
+            renewal = asyncio.ensure_future(client.renew_temp_key())
+            while client.session is old_session:  # the new key is made; the old one is being drained
+                await asyncio.sleep(0.01)
+            served = server.session(first.auth_key_id, old_session.session_id or 0)
+            assert served is not None and served.connection is not None
+            served.connection.owner.abort()  # the old key's connection drops in the middle of the drain
+            before = served.packets_received
+            await renewal
+            assert served.packets_received > before  # the old session went on over a new connection
+            results = [await call for call in slow_calls]
+            assert [type(r).__name__ for r in results] == ["NearestDc"] * 5
+            assert len(runs) == 5  # re-sent in the old session under the same msg_ids: answered from memory
+            assert client.temp_key != first and client.session_resets == 0
+
+
+def test_drain_survives_a_dropped_connection(server_key: RSAPrivateKey) -> None:
+    run(_drain_survives_a_drop(server_key))

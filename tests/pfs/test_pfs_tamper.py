@@ -122,6 +122,8 @@ async def _unbound_key(server_key: RSAPrivateKey) -> None:
             assert isinstance(refused, errors.AuthKeyPermEmptyError) and refused.code == 401
             config = await conn.call(lambda _msg_id: functions.help.GetConfig())
             assert type(config).__name__ == "Config"
+            wrapped_ping = await conn.call(lambda _msg_id: functions.InvokeWithLayer(layer=1, query=functions.Ping(ping_id=5)))
+            assert getattr(wrapped_ping, "ping_id", None) == 5
             assert await conn.call(_bind(conn)) is True
             # After it, the same method reaches its handler (METHOD_INVALID: none is registered).
             after = await conn.call(lambda _msg_id: functions.langpack.GetLanguages(lang_pack="x"))

@@ -294,12 +294,47 @@ class TempKeys:
         log.info("temporary key renewed; calls run over the new key")
 
     async def _drain(self, session: ClientSession, link: Link) -> None:
-        """Read the old connection until the old session has no unanswered call (or its key is nearly gone)."""
-        link.detach()  # the client's handlers serve the new session now
-        if not session.unanswered():
-            return
+        """Read the old key's connection until its session has no unanswered call, then close it.
+
+        Bounded by the call timeout and the old key's expiry.  If the old
+        connection drops meanwhile, the old session goes on over a new one (its
+        key is still known and bound, the new one is not bound yet) and re-sends
+        what is unanswered under the same msg_ids, so the server answers from
+        memory rather than running anything twice.
+        """
+        client = self.client
         loop = asyncio.get_running_loop()
-        done: asyncio.Future[None] = loop.create_future()
+        link.detach()  # the client's handlers serve the new session now
+        links = [link]
+        key = self.current
+        seconds = client.timeout
+        if key is not None:
+            seconds = min(seconds, key.expires_at - 1 - (client._clock() + key.time_offset))
+        deadline = loop.time() + max(0.0, seconds)
+        try:
+            while session.unanswered():
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    log.warning("%d call(s) still unanswered on the old temporary key", len(session.unanswered()))
+                    return
+                if link.closed:
+                    await asyncio.sleep(min(client.reconnect_delay, remaining))
+                    try:
+                        link = await asyncio.wait_for(client._open_link(), max(0.001, deadline - loop.time()))
+                    except (OSError, asyncio.TimeoutError) as error:
+                        log.warning("the old temporary key's connection could not be reopened: %s", error)
+                        return
+                    links.append(link)
+                    session.new_connection()  # unanswered calls again, under their msg_ids
+                await self._read_until_answered(session, link, deadline - loop.time())
+        finally:
+            for each in links:
+                each.detach()
+                each.abort()
+
+    async def _read_until_answered(self, session: ClientSession, link: Link, seconds: float) -> None:
+        """Serve ``session`` over ``link`` until nothing is unanswered, the link ends, or time is up."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
         def settle() -> None:
             if not done.done():
@@ -318,6 +353,7 @@ class TempKeys:
                 try:
                     link.send_many(session.outgoing())
                 except (OSError, TLError):
+                    link.abort()
                     settle()
             if not session.unanswered():
                 settle()
@@ -326,14 +362,16 @@ class TempKeys:
             settle()
 
         session.flush_acks()
-        if session.has_queued():
-            link.send_many(session.outgoing())
+        try:
+            if session.has_queued():
+                link.send_many(session.outgoing())
+        except (OSError, TLError):
+            link.abort()
+            return
         link.attach(on_frames, functools.partial(on_lost, link))
-        key = self.current
-        seconds = self.client.timeout
-        if key is not None:
-            seconds = min(seconds, key.expires_at - 1 - (self.client._clock() + key.time_offset))
         try:
             await asyncio.wait_for(asyncio.shield(done), max(0.0, seconds))
         except asyncio.TimeoutError:
-            log.warning("%d call(s) still unanswered on the old temporary key", len(session.unanswered()))
+            pass
+        finally:
+            link.detach()

@@ -16,8 +16,8 @@ permanent keys exist, the clock) and answers a failure the way Telegram does:
 
 Unbound temporary keys: /api/pfs lets them call only a few methods before the
 binding.  This server lets through ``auth.bindTempAuthKey``, ``help.getConfig``
-and ``help.getNearestDc`` (MTProto service messages such as ``ping`` never
-reach handlers and always work); every other method on an unbound temporary key
+and ``help.getNearestDc``, and MTProto functions (``ping`` and the like, even
+wrapped in ``invokeWithLayer``; unwrapped they never reach handlers); every other method on an unbound temporary key
 is answered 401 ``AUTH_KEY_PERM_EMPTY``, Telegram's error for it.
 """
 
@@ -27,6 +27,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from ..errors import RPCError
+from ..session.client import is_mtproto_function
 from ..telegram.pfs import BindMessageError, open_bind_message
 from ..tl import functions
 from .handlers import HandlerRegistry, RequestContext
@@ -47,7 +48,12 @@ UNBOUND_METHODS: frozenset[type] = frozenset(
 def check_unbound(endpoint: "ServerEndpoint", auth_key_id: int, request: object) -> None:
     """Raise 401 ``AUTH_KEY_PERM_EMPTY`` for a method an unbound temporary key may not call."""
     temp_keys = endpoint.temp_keys
-    if auth_key_id in temp_keys and temp_keys.perm_of(auth_key_id) is None and type(request) not in UNBOUND_METHODS:
+    if (
+        auth_key_id in temp_keys
+        and temp_keys.perm_of(auth_key_id) is None
+        and type(request) not in UNBOUND_METHODS
+        and not is_mtproto_function(request)  # a wrapped ping is a service call too
+    ):
         raise RPCError(401, "AUTH_KEY_PERM_EMPTY", request)
 
 
