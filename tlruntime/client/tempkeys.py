@@ -132,7 +132,10 @@ class TempKeys:
         return TempKey(result.auth_key, result.server_salt, result.time_offset, server_now + self.lifetime)
 
     def _session_for(self, key: TempKey) -> ClientSession:
-        return self.client._make_session(key.auth_key, key.server_salt, key.time_offset, msg_ids=self.msg_ids)
+        session: ClientSession = self.client._make_session(
+            key.auth_key, key.server_salt, key.time_offset, msg_ids=self.msg_ids
+        )
+        return session
 
     async def _bind(
         self, link: Link, session: ClientSession, key: TempKey, prepared: tuple[int, list[bytes]] | None = None
