@@ -184,6 +184,17 @@ class TempKeys:
         """Write ``payloads`` and read ``link`` (not yet installed) until the request ``msg_id`` is answered."""
         client = self.client
         future = client._track(msg_id, None, client.connect_timeout)
+        try:
+            return await self._wait_for_answer(link, session, future, payloads)
+        finally:
+            if not future.done():  # given up (no answer, a broken link): leave nothing to the sweep
+                client._pending.pop(msg_id, None)
+                future.cancel()
+
+    async def _wait_for_answer(
+        self, link: Link, session: ClientSession, future: "asyncio.Future[Any]", payloads: list[bytes]
+    ) -> Any:
+        client = self.client
         link.send_many(payloads)
         while not future.done():
             try:
