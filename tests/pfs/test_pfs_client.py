@@ -109,7 +109,8 @@ async def _timer_renewal(server_key: RSAPrivateKey) -> None:
         async with _client(server, 31, temp_key_lifetime=4, temp_key_renew_margin=2.5) as client:
             keys = {client.temp_key.auth_key_id}  # type: ignore[union-attr]
             n = 0
-            for _ in range(30):
+            deadline = asyncio.get_running_loop().time() + 10  # the renewal is due after 1.5 s
+            while asyncio.get_running_loop().time() < deadline:
                 assert await client(Executions.call(n)) == []
                 n += 1
                 keys.add(client.temp_key.auth_key_id)  # type: ignore[union-attr]
@@ -234,7 +235,7 @@ async def _acknowledged_call_at_404(server_key: RSAPrivateKey, policy: str) -> t
         async def slow(request: object) -> object:
             runs.append(1)
             started.set()
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(1.5)
             return types.NearestDc(country="XX", this_dc=server.dc_id, nearest_dc=server.dc_id)
 
         async with _client(server, 71, temp_key_lifetime=20, on_session_reset=policy) as client:
@@ -247,7 +248,7 @@ async def _acknowledged_call_at_404(server_key: RSAPrivateKey, policy: str) -> t
                 outcome: object = await call
             except Exception as error:
                 outcome = error
-            await asyncio.sleep(0.6)  # the first run finishes on the server, unanswerable
+            await asyncio.sleep(1.6)  # the first run finishes on the server, unanswerable
             return runs, outcome
 
 
@@ -267,7 +268,7 @@ async def _drain_survives_a_drop(server_key: RSAPrivateKey) -> None:
         @server.register(functions.help.GetNearestDc)
         async def slow(request: object) -> object:
             runs.append(1)
-            await asyncio.sleep(0.6)
+            await asyncio.sleep(2.0)  # longer than making the new key, even on a loaded machine
             return types.NearestDc(country="XX", this_dc=server.dc_id, nearest_dc=server.dc_id)
 
         async with _client(server, 81, temp_key_lifetime=3600) as client:
