@@ -11,6 +11,7 @@ from tlruntime.auth.temp import bind_request, queue_bind, renew_at
 from tlruntime.endpoint.tempkeys import TempKeyTable
 from tlruntime.session import ClientSession, Request, ServerSession
 from tlruntime.telegram.pfs import BindMessageError, auth_key_id, open_bind_message
+from tlruntime.telegram.keys import telegram_public_keys
 from tlruntime.tl import functions
 
 
@@ -81,3 +82,12 @@ def test_renewal_time() -> None:
     assert renew_at(1000, 16) == 998  # an eighth: 2 s
     assert renew_at(1000, 4) == 999  # at least 1 s
     assert renew_at(1000, 4, margin=2.5) == 997.5
+    assert renew_at(1000, 1) == 999.5  # never more than half the lifetime
+
+
+@pytest.mark.parametrize(("lifetime", "margin"), [(0, None), (-5, None), (10, 10), (10, 11), (10, -1)])
+def test_client_refuses_a_lifetime_or_margin_that_cannot_work(lifetime: int, margin: float | None) -> None:
+    from tlruntime.client import Client
+
+    with pytest.raises(ValueError, match="temp_key_"):
+        Client("127.0.0.1", 1, telegram_public_keys()[0], temp_keys=True, temp_key_lifetime=lifetime, temp_key_renew_margin=margin)

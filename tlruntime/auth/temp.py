@@ -45,10 +45,11 @@ def renew_at(expires_at: int, lifetime: int, *, margin: float | None = None) -> 
     """Server time at which to start making the next key: ``margin`` seconds before expiry.
 
     The default margin is an eighth of the lifetime, at least 1 s and at most
-    60 s: time for a handshake, the drain of calls in flight and the binding.
+    60 s (and never more than half the lifetime): time for a handshake, the
+    drain of calls in flight and the binding.
     """
     if margin is None:
-        margin = min(60.0, max(1.0, lifetime / 8))
+        margin = min(60.0, max(1.0, lifetime / 8), lifetime / 2)
     return expires_at - margin
 
 

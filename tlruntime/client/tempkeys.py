@@ -71,6 +71,11 @@ class TempKeys:
         # ``client`` is the owning tlruntime.client.core.Client (typed Any: core imports this module).
         if lifetime <= 0:
             raise ValueError(f"temp_key_lifetime must be a positive number of seconds, got {lifetime}")
+        if renew_margin is not None and not 0 <= renew_margin < lifetime:
+            # A margin as long as the key would renew it again as soon as it is bound, forever.
+            raise ValueError(
+                f"temp_key_renew_margin must be at least 0 and below temp_key_lifetime ({lifetime}), got {renew_margin}"
+            )
         self.client = client
         self.lifetime = int(lifetime)
         self.renew_margin = renew_margin
