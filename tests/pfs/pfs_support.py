@@ -37,10 +37,10 @@ class ServerClock:
 
 
 class Executions:
-    """A counting handler for ``help.getNearestDc``-free calls: ``users.getUsers`` echoes a number.
+    """A counting handler: call ``n`` is ``langpack.getLanguages(lang_pack=str(n))``, answered ``[]``.
 
-    The calls are ``langpack.getLanguages(lang_pack=str(n))`` answered with an empty
-    list; every execution is recorded with the key facts the server saw.
+    Every execution is counted per ``n`` and recorded with the key ids the
+    server's context gave it (``auth_key_id``, ``perm_auth_key_id``).
     """
 
     def __init__(self) -> None:
