@@ -40,6 +40,8 @@ class Settings:
     rpc_calls: int
     rpc_in_flight: int
     server: ServerBenchSettings
+    #: New-key samples per client (bench/handshake.py).
+    handshake_samples: int = 21
 
     @classmethod
     def full(cls) -> Settings:
@@ -53,6 +55,7 @@ class Settings:
         return cls(
             Budget.quick(), import_runs=3, bulk_count=1000, rpc_calls=1800, rpc_in_flight=100,
             server=ServerBenchSettings(batches=2, rounds=1, idle_connections=100, sessions=100),
+            handshake_samples=9,
         )
 
     @classmethod
@@ -61,6 +64,7 @@ class Settings:
         return cls(
             Budget.smoke(), import_runs=1, bulk_count=60, rpc_calls=5, rpc_in_flight=5,
             server=ServerBenchSettings(clients=2, in_flight=3, batches=1, rounds=1, idle_connections=3, sessions=3),
+            handshake_samples=1,
         )
 
 
@@ -106,7 +110,13 @@ def _server(s: Settings) -> list[Row]:
     return bench_server(s.server)
 
 
-#: Group name -> runner, in the order they run and print; groups may also be named 1-7.
+def _handshake(s: Settings) -> list[Row]:
+    from .handshake import bench_handshake
+
+    return bench_handshake(s.handshake_samples)
+
+
+#: Group name -> runner, in the order they run and print; groups may also be named 1-8.
 GROUPS: dict[str, Callable[[Settings], list[Row]]] = {
     "seed": _seed,
     "invite": _invite,
@@ -115,6 +125,7 @@ GROUPS: dict[str, Callable[[Settings], list[Row]]] = {
     "crypto": _crypto,
     "rpc": _rpc,
     "server": _server,
+    "handshake": _handshake,
 }
 
 

@@ -34,6 +34,7 @@ OUR_DEPENDENCIES = {
     "crypto": ("tlruntime.crypto.message",),
     "rpc": ("tlruntime.tl", "tlruntime.client", "tlruntime.server"),
     "server": ("tlruntime.tl", "tlruntime.client", "tlruntime.server", "psutil"),
+    "handshake": ("tlruntime.tl", "tlruntime.client", "tlruntime.server"),
 }
 
 

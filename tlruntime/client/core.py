@@ -63,6 +63,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from ..auth import AuthKeyResult, ClientHandshake
+from ..auth.temp import TempKey
 from ..crypto.rsa import RSAPublicKey
 from ..errors import (
     ConnectionLostError,
@@ -81,6 +82,7 @@ from ..session import (
     Update,
     default_init_connection,
 )
+from ..session.msgid import MsgIdGenerator
 from ..tl import functions
 from ..storage import SessionStore, StoredSession
 from ..telegram.dcs import DEFAULT_PORT, DcTable, dc_address
@@ -92,6 +94,7 @@ from .dcs import DcDirectory
 from .dial import ProxyLike, describe_route, proxy_setting
 from .link import Link
 from .migration import ClientArgumentError, DcRouter, check_bot_token
+from .tempkeys import DEFAULT_TEMP_KEY_LIFETIME, TempKeys
 
 R = TypeVar("R")
 
@@ -172,6 +175,14 @@ class Client:
     TLS for ``ee`` secrets.  A proxy that is down or refuses us is retried
     like any failed connection, ending in :class:`ConnectionLostError` that
     names the cause.
+
+    ``temp_keys=True`` turns on perfect forward secrecy (/api/pfs): the
+    permanent key (stored with ``session_path``) only binds temporary keys of
+    ``temp_key_lifetime`` seconds (default one day), kept in RAM; every call
+    runs over the bound temporary key, which is renewed
+    ``temp_key_renew_margin`` seconds before it expires (default an eighth of
+    the lifetime, within 1..60 s) and re-created and re-bound after -404, without
+    losing a call (see :mod:`tlruntime.client.tempkeys`).
     """
 
     def __init__(
@@ -200,6 +211,9 @@ class Client:
         frame_timeout: float = 10.0,
         proxy: ProxyLike | None = None,
         follow_migrations: bool = True,
+        temp_keys: bool = False,
+        temp_key_lifetime: int = DEFAULT_TEMP_KEY_LIFETIME,
+        temp_key_renew_margin: float | None = None,
     ) -> None:
         if on_session_reset not in ("raise", "resend"):
             raise ValueError(f"on_session_reset must be 'raise' or 'resend', got {on_session_reset!r}")
@@ -280,6 +294,9 @@ class Client:
         self._last_drop_reason = "no connection yet"
         self.session_resets = 0
         """Calls that may have run in a session the server lost (see ``on_session_reset``)."""
+        self._temp: TempKeys | None = (
+            TempKeys(self, temp_key_lifetime, temp_key_renew_margin) if temp_keys else None
+        )
 
     # --- public surface -------------------------------------------------------
 
@@ -315,6 +332,30 @@ class Client:
         return self._router is not None and self._router.is_logged_in()
 
     @property
+    def temp_key(self) -> TempKey | None:
+        """The bound temporary key calls run over (``temp_keys=True``), else None."""
+        return self._temp.current if self._temp is not None else None
+
+    @property
+    def perm_auth_key_id(self) -> int | None:
+        """The permanent key's id as a signed TL ``long`` (the one key without ``temp_keys``)."""
+        if self._temp is None:
+            return self.auth_key_id
+        perm = self._temp.perm
+        return perm.auth_key_id if perm is not None else None
+
+    @property
+    def temp_key_binds(self) -> int:
+        """Temporary keys bound so far (``temp_keys=True``; 0 otherwise)."""
+        return self._temp.binds if self._temp is not None else 0
+
+    async def renew_temp_key(self) -> None:
+        """Replace the temporary key now, as the timer does before expiry; calls in flight run once."""
+        if self._temp is None:
+            raise ValueError("renew_temp_key() needs Client(..., temp_keys=True)")
+        await self._temp.renew()
+
+    @property
     def session(self) -> ClientSession | None:
         """The sans-IO session (for inspection: salt, time offset...)."""
         return self._session
@@ -341,6 +382,8 @@ class Client:
         if self._closed:
             return
         self._closed = True
+        if self._temp is not None:
+            self._temp.cancel()
         task = self._reconnect_task
         if task is not None and task is not asyncio.current_task():
             task.cancel()
@@ -481,7 +524,9 @@ class Client:
                 self._flush_scheduled = True
                 self._unflushed = 1
                 future.get_loop().call_soon(self._flush)
-            elif self._reconnect_task is None:
+            elif self._reconnect_task is None and link is None:
+                # (A closed link still reports its end, with its reason -- a -404 means a new
+                # key -- and that report starts the reconnect; the call waits in the session.)
                 self._start_reconnect("send while disconnected")
         return future
 
@@ -561,6 +606,9 @@ class Client:
             on_session_reset=self.on_session_reset,
             frame_timeout=self.frame_timeout,
             proxy=self.proxy,
+            temp_keys=self._temp is not None,
+            temp_key_lifetime=self._temp.lifetime if self._temp is not None else DEFAULT_TEMP_KEY_LIFETIME,
+            temp_key_renew_margin=self._temp.renew_margin if self._temp is not None else None,
         )
         other._router = None
         other._store = self._store
@@ -588,6 +636,8 @@ class Client:
         return describe_route(self.host, self.port, self.proxy)
 
     async def _new_session(self, link: Link) -> ClientSession:
+        if self._temp is not None:
+            return await self._temp.first_session(link)
         stored = self._store.load(self.dc_id) if self._store is not None else None
         if stored is not None:
             log.info("resuming stored auth key for DC %d", self.dc_id)
@@ -597,7 +647,9 @@ class Client:
         self._persist(session)
         return session
 
-    def _make_session(self, auth_key: bytes, server_salt: int, time_offset: int) -> ClientSession:
+    def _make_session(
+        self, auth_key: bytes, server_salt: int, time_offset: int, msg_ids: MsgIdGenerator | None = None
+    ) -> ClientSession:
         return ClientSession(
             auth_key,
             on_session_reset=self.on_session_reset,
@@ -607,12 +659,14 @@ class Client:
             random_bytes=self._random_bytes,
             init_connection=self._init_connection,
             on_answer=self._on_answer,
+            msg_ids=msg_ids,
         )
 
-    async def _handshake(self, link: Link) -> AuthKeyResult:
-        """Create an auth key over ``link`` (which stays open for the session)."""
+    async def _handshake(self, link: Link, *, expires_in: int | None = None) -> AuthKeyResult:
+        """Create an auth key over ``link`` (which stays open); temporary with ``expires_in``."""
         handshake = ClientHandshake(
-            self.public_keys, dc_id=self._protocol_dc_id, random_bytes=self._random_bytes, clock=self._clock
+            self.public_keys, dc_id=self._protocol_dc_id, random_bytes=self._random_bytes, clock=self._clock,
+            expires_in=expires_in,
         )
         link.send(handshake.start())
         while True:
@@ -831,11 +885,25 @@ class Client:
         self._fail_all(error)
         session = self._session
         if session is not None:
-            self._session = self._make_session(session.auth_key, session.server_salt, session.time_offset)
+            msg_ids = self._temp.msg_ids if self._temp is not None else None
+            self._session = self._make_session(session.auth_key, session.server_salt, session.time_offset, msg_ids)
         self._drop_streak = 0
 
     async def _replace_key(self, link: Link) -> None:
         """The server forgot our key (-404): make a new one, move pending calls to a new session."""
+        if self._temp is not None:
+            # A temporary key expired or the server restarted: a new one, bound to the same permanent key.
+            log.warning("the server does not know our temporary key; creating and binding a new one")
+            old = self._session
+            try:
+                fresh = await self._temp.open_session(link)
+            except BaseException:
+                link.abort()
+                raise
+            self._session = fresh
+            if old is not None:
+                self._adopt(old, fresh, acked_may_have_run=True)
+            return
         log.warning("the server does not know our auth key; creating a new one")
         if self._store is not None:
             self._store.delete(self.dc_id)
@@ -846,16 +914,21 @@ class Client:
             raise
         old = self._session
         self._session = session = self._make_session(result.auth_key, result.server_salt, result.time_offset)
-        # Calls that may have run under the old key follow on_session_reset ("raise": failed now,
-        # through the answer sink, so they leave self._pending before it is re-keyed).
-        moved = session.adopt_requests(old) if old is not None else []
-        pending, self._pending = self._pending, {}
-        for old_id, new_id in moved:
-            call = pending.pop(old_id, None)
-            if call is not None and not call[1].done():
-                self._pending[new_id] = call
+        if old is not None:
+            self._adopt(old, session)
         self._persist(session)
         log.info("auth key migrated: %d pending call(s) moved to the new key", len(self._pending))
+
+    def _adopt(self, old: ClientSession, session: ClientSession, *, acked_may_have_run: bool = False) -> None:
+        """Move ``old``'s unanswered calls to ``session`` (a new key) and re-key their futures."""
+        # Calls that may have run under the old key follow on_session_reset ("raise": failed now,
+        # through the answer sink, so they leave self._pending before it is re-keyed).
+        moved = session.adopt_requests(old, acked_may_have_run=acked_may_have_run)
+        pending = self._pending
+        calls = [(new_id, pending.pop(old_id, None)) for old_id, new_id in moved]
+        for new_id, call in calls:
+            if call is not None and not call[1].done():
+                pending[new_id] = call
 
     def _fail_all(self, error: ConnectionLostError) -> None:
         pending, self._pending = self._pending, {}
@@ -866,6 +939,8 @@ class Client:
     # --- persistence ------------------------------------------------------------
 
     def _persist(self, session: ClientSession | None = None) -> None:
+        if self._temp is not None:
+            return  # only the permanent key is stored (TempKeys saves it); temporary keys stay in RAM
         session = session if session is not None else self._session
         if self._store is None or session is None:
             return

@@ -54,6 +54,7 @@ from .actions import Action, Close, Deliver, Send
 from .limits import ServerLimits
 from .mtproxy import MTProxyGate
 from .rejects import RejectLog
+from .tempkeys import TempKeyTable
 
 __all__ = ["ServerEndpoint", "EndpointConnection", "SessionSlot", "NO_AUTH_KEY"]
 
@@ -235,7 +236,7 @@ class EndpointConnection:
             return
         if isinstance(outcome, AuthKeyCreated):
             self._end_handshake()
-            endpoint.add_auth_key(outcome.auth_key, outcome.server_salt)
+            endpoint.add_auth_key(outcome.auth_key, outcome.server_salt, expires_in=outcome.expires_in)
             self.send(outcome.reply, actions)
         else:
             self.send(outcome, actions)
@@ -252,6 +253,9 @@ class EndpointConnection:
             return
         key_id = _signed(payload[:8])
         cipher = endpoint.cipher(key_id)
+        if cipher is not None and endpoint.temp_keys.expires_at and endpoint.temp_keys.expired(key_id, now):
+            endpoint.forget_auth_key(key_id)  # a temporary key's time is up: unknown from now on
+            cipher = None
         if cipher is None:
             log.info("%s: unknown auth key %s: -404", self.peer, payload[:8].hex())
             self.send(NO_AUTH_KEY, actions)
@@ -375,6 +379,8 @@ class ServerEndpoint:
         self._ciphers: dict[int, MessageCipher] = {}
         self._salts: dict[int, int] = {}
         self._sessions: dict[int, OrderedDict[int, SessionSlot]] = {}
+        #: Temporary (PFS) keys: RAM only, forgotten when they expire (see :mod:`.tempkeys`).
+        self.temp_keys = TempKeyTable()
         self.connections: set[EndpointConnection] = set()
         self._touched: list[SessionSlot] = []
         self.buffered_total = 0
@@ -424,6 +430,8 @@ class ServerEndpoint:
                     del slots[session_id]
             if not slots:
                 del self._sessions[key_id]
+        for key_id in self.temp_keys.expired_ids(now):
+            self.forget_auth_key(key_id)
         return actions
 
     # --- auth keys --------------------------------------------------------------------
@@ -455,17 +463,40 @@ class ServerEndpoint:
             cipher = self._ciphers[auth_key_id] = MessageCipher(auth_key)
         return cipher
 
-    def add_auth_key(self, auth_key: bytes, server_salt: int | None = None) -> int:
-        """Record a key a handshake just created (and its first server salt)."""
+    def add_auth_key(self, auth_key: bytes, server_salt: int | None = None, *, expires_in: int | None = None) -> int:
+        """Record a key a handshake just created (and its first server salt).
+
+        With ``expires_in`` the key is temporary (PFS): kept in RAM only (never
+        handed to ``on_auth_key``, so never stored) and forgotten after that many
+        seconds of the server's clock.
+        """
         key_id = _signed(key_id_bytes(auth_key))
         self._auth_keys[key_id] = auth_key
         if server_salt is not None:
             self._salts[key_id] = server_salt
         self.handshakes += 1
-        if self._on_auth_key is not None:
+        if expires_in is not None:
+            self.temp_keys.add(key_id, self.clock() + expires_in)
+        elif self._on_auth_key is not None:
             self._on_auth_key(auth_key)
-        log.info("auth key %016x created (%d so far)", key_id & ((1 << 64) - 1), self.handshakes)
+        log.info(
+            "%s auth key %016x created (%d so far)",
+            "temporary" if expires_in is not None else "permanent", key_id & ((1 << 64) - 1), self.handshakes,
+        )
         return key_id
+
+    def forget_auth_key(self, auth_key_id: int) -> None:
+        """Drop a key and its sessions (an expired temporary key): its messages get -404 from now on."""
+        self._auth_keys.pop(auth_key_id, None)
+        self._ciphers.pop(auth_key_id, None)
+        self._salts.pop(auth_key_id, None)
+        self.temp_keys.forget(auth_key_id)
+        for slot in self._sessions.pop(auth_key_id, {}).values():
+            slot.live = False
+            if slot.connection is not None:
+                slot.connection.sessions.discard(slot)
+                slot.connection = None
+        log.info("auth key %016x forgotten", auth_key_id & ((1 << 64) - 1))
 
     def server_salt(self, auth_key_id: int) -> int:
         """The salt sessions of this key accept; a key loaded from storage gets a fresh one.

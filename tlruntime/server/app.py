@@ -31,6 +31,7 @@ from .handlers import H, HandlerRegistry, RequestContext
 from .keys import KEY_BITS
 from .login import auth_key_unregistered, authorization_key, install_login_handlers, needs_login
 from .results import encode_result
+from .tempkeys import check_unbound, install_temp_key_handlers
 
 __all__ = ["LoopbackServer", "DEFAULT_USER_ID"]
 
@@ -136,6 +137,7 @@ class LoopbackServer:
             dc_id=dc_id,
             mtproxy=self.mtproxy,
         )
+        install_temp_key_handlers(self.registry, self.endpoint)  # PFS: auth.bindTempAuthKey
         self._connections: set[ServerConnection] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._flush_scheduled = False
@@ -272,6 +274,8 @@ class LoopbackServer:
         """Answer a request: at once for a synchronous handler, from a task for an ``async`` one."""
         slot, request = cast(SessionSlot, action.session), action.request
         try:
+            if self.endpoint.temp_keys:  # an unbound temporary key may call only a few methods
+                check_unbound(self.endpoint, slot.auth_key_id, request.obj)
             ctx = self._identify(self._context(action))
             if self.require_auth and ctx.extra["account"] is None and needs_login(request.obj):
                 raise auth_key_unregistered(request.obj)
@@ -280,6 +284,10 @@ class LoopbackServer:
             self._settle(slot, request.msg_id, request.obj, error=error)
             return
         if inspect.isawaitable(result):
+            # A call that takes time is acknowledged now (its answer comes later): the client
+            # then knows it arrived, which matters if the key is lost before the answer (PFS -404).
+            slot.engine.flush_acks()
+            self.endpoint.touch(slot)
             task = asyncio.get_running_loop().create_task(self._answer_later(slot, request.msg_id, request.obj, result))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -338,6 +346,8 @@ class LoopbackServer:
                 ctx.layer = getattr(wrapper, "layer", None)
             elif name == "initConnection":
                 ctx.init = wrapper
+        if self.endpoint.temp_keys:
+            ctx.perm_auth_key_id = self.endpoint.temp_keys.perm_of(slot.auth_key_id)
         ctx.extra["wrappers"] = request.wrappers
         ctx.extra["randbytes"] = self.random_bytes
         return ctx

@@ -74,6 +74,10 @@ MTPROTO_FUNCTIONS = frozenset(
 )
 
 
+#: Stands in for a request while :meth:`ClientSession.send_knowing_msg_id` builds it.
+_BUILDING = object()
+
+
 def is_mtproto_function(request: object) -> bool:
     return getattr(type(request), "TL_NAME", None) in MTPROTO_FUNCTIONS
 
@@ -141,6 +145,22 @@ class ClientSession(SessionEngine):
         request is re-sent under another wire id.
         """
         out = self._outbox.enqueue(self._request_body(request), content_related=True, request=request)
+        return out.origin_id
+
+    def send_knowing_msg_id(self, build: Callable[[int], object]) -> int:
+        """Queue the request ``build(msg_id)`` makes for its own msg_id; returns that msg_id.
+
+        For a request whose body must name the msg_id it travels under
+        (``auth.bindTempAuthKey``: the binding message inside repeats it).  It
+        is never wrapped in ``init_connection`` (/api/pfs: the binding comes
+        first, ``initConnection`` after it), so the next API call still is.
+        If the server makes us re-send it under a new msg_id (a bad salt or
+        clock), its body no longer matches: the caller builds it again.
+        """
+        out = self._outbox.enqueue(b"", content_related=True, request=_BUILDING)
+        request = build(out.msg_id)
+        out.request = request
+        out.body = boxed(request)
         return out.origin_id
 
     def ping(self, ping_id: int) -> int:
@@ -455,13 +475,16 @@ class ClientSession(SessionEngine):
                 events.append(Resent(tuple(out.origin_id for out in lost), reason))
         events.append(SessionReset(ids, self.on_session_reset))
 
-    def adopt_requests(self, previous: "ClientSession") -> list[tuple[int, int]]:
+    def adopt_requests(self, previous: "ClientSession", *, acked_may_have_run: bool = False) -> list[tuple[int, int]]:
         """Take over ``previous``'s unanswered requests (a new auth key after -404).
 
         Requests ``previous`` sent only on the connection that got -404 move
         over silently (that server never knew the key); the others may
         have run under the old key and follow the ``on_session_reset`` policy
         (``"raise"``: they are failed through ``previous``'s answer sink).
+        With ``acked_may_have_run`` (a temporary key that expired in the middle
+        of a connection) a request the server acknowledged reached it under the
+        old key, so it follows the policy too.
         Returns ``(old id, new id)`` for every request that moved.
         """
         moved = []
@@ -469,7 +492,7 @@ class ClientSession(SessionEngine):
         # What first went out on the connection that got -404 never reached a server knowing the key.
         current = previous._outbox.epoch
         for out in previous._pending_in_order():
-            if 0 <= out.first_epoch < current:
+            if 0 <= out.first_epoch < current or (acked_may_have_run and out.acked):
                 lost.append(out)
                 if self.on_session_reset == "raise":
                     continue
