@@ -11,6 +11,8 @@ resumes on DC 2, logged in, without a handshake or a login.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -27,19 +29,32 @@ TOKEN = "777000:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 BOT_ID = 777000
 
 
+class ServerClock:
+    """The servers' injected clock: real time plus a jump the test controls (to expire temporary keys)."""
+
+    def __init__(self) -> None:
+        self.jump = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.jump
+
+
 def _request(title: str) -> Any:
     return functions.messages.ExportChatInvite(
         peer=types.InputPeerChat(chat_id=42), title=title, expire_date=future_date(), usage_limit=3
     )
 
 
-def _counting(telegram: LoopbackTelegram) -> Counter[tuple[int, str]]:
-    """Count each exportChatInvite execution per (DC, title) on every DC of ``telegram``."""
+def _counting(telegram: LoopbackTelegram, keys: set[tuple[int, int | None]] | None = None) -> Counter[tuple[int, str]]:
+    """Count each exportChatInvite execution per (DC, title) on every DC of ``telegram``;
+    ``keys`` collects the (auth key, permanent key) pairs the calls ran under."""
     runs: Counter[tuple[int, str]] = Counter()
 
     @telegram.register(functions.messages.ExportChatInvite)
     def counted(request: Any, ctx: Any) -> Any:
         runs[(ctx.dc_id, request.title)] += 1
+        if keys is not None:
+            keys.add((ctx.auth_key_id, ctx.perm_auth_key_id))
         return export_chat_invite(request, ctx)
 
     return runs
@@ -86,3 +101,46 @@ async def _bot_moves_to_its_home_dc(server_key: Any, session_path: Path) -> None
 
 def test_our_client_logs_in_as_bot_on_dc1_and_exports_on_dc2(server_key: Any, tmp_path: Path) -> None:
     run(_bot_moves_to_its_home_dc(server_key, tmp_path / "bot.session"))
+
+
+async def _bot_with_temp_keys(server_key: Any) -> None:
+    clock = ServerClock()
+    async with LoopbackTelegram(2, HOST, private_key=server_key, bots=((TOKEN, 2),), clock=clock) as telegram:
+        keys: set[tuple[int, int | None]] = set()
+        runs = _counting(telegram, keys)
+
+        @telegram.register(functions.help.GetNearestDc)
+        def expire_now(request: Any, ctx: Any) -> Any:
+            # Past the 20-second temporary keys' expiry (within the 30 s the client accepts
+            # server msg_ids ahead of its estimate): each key's next message gets -404.
+            clock.jump += 21
+            return types.NearestDc(country="XX", this_dc=ctx.dc_id, nearest_dc=ctx.dc_id)
+
+        async with Client(
+            HOST, telegram.port_of(1), telegram.public_key, dc_id=1, api_id=1, api_hash="0" * 32,
+            temp_keys=True, temp_key_lifetime=20, timeout=15,
+        ) as client:  # fmt: skip
+            me = await client.sign_in_bot(TOKEN)
+            assert me.bot and client.home_dc == 2
+            # Calls in flight on DC 2 while its temporary key expires under them.
+            first_wave = asyncio.ensure_future(client.invoke_many([_request(f"wave {n}") for n in range(100)]))
+            await asyncio.sleep(0)
+            await client(functions.help.GetNearestDc())
+            second_wave = await client.invoke_many([_request(f"wave {n}") for n in range(100, 200)])
+            invites = await first_wave + second_wave
+            # Then a -404 of another kind: DC 2 forgets every temporary key it holds (as after a restart).
+            dc2 = telegram.server(2).endpoint
+            for key_id in list(dc2.temp_keys.expires_at):
+                dc2.forget_auth_key(key_id)
+            invites += await client.invoke_many([_request(f"wave {n}") for n in range(200, 300)])
+            assert client.session_resets == 0
+        assert {invite.admin_id for invite in invites} == {BOT_ID}  # still the bot: the login is the perm key's
+        assert runs == Counter({(2, f"wave {n}"): 1 for n in range(300)})  # none lost, none run twice
+        # Three temporary keys on DC 2 (the first, after the expiry, after the -404), all bound to one permanent key.
+        temp_ids = {temp for temp, _ in keys}
+        perm_ids = {perm for _, perm in keys}
+        assert len(temp_ids) == 3 and len(perm_ids) == 1 and None not in perm_ids and not temp_ids & perm_ids
+
+
+def test_bot_flow_with_temp_keys_across_expiry_and_404(server_key: Any) -> None:
+    run(_bot_with_temp_keys(server_key))
