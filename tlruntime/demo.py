@@ -3,8 +3,12 @@
 Starts the loopback server on an ephemeral port, connects our client over
 TCP (a real Diffie-Hellman handshake against the server's fresh 2048-bit RSA
 key), calls ``messages.exportChatInvite`` with every parameter of the method
-set, and prints the invite the server returned.  Exit code 0 only when the
-invite came back and matches what was asked.
+set, and prints the invite the server returned.  Then the same as Telegram's
+bots do it, on a two-DC loopback Telegram: the client starts on DC 1 with
+temporary keys (PFS), logs in with a bot token, is sent to the bot's home DC
+2 (``USER_MIGRATE_2``, DC 2's address from ``help.getConfig``) and exports an
+invite there as the bot.  Exit code 0 only when both invites came back and
+match what was asked.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .client import Client
-from .server import LoopbackServer
+from .server import DEFAULT_BOT_TOKEN, LoopbackTelegram, LoopbackServer
 from .server.keys import fingerprint_hex
 from .tl import functions, types
 from .transports import CLIENT_CODEC_NAMES
@@ -101,13 +105,43 @@ async def _run(transport: str) -> int:
     print(f"call        messages.exportChatInvite answered in {call_ms:.1f} ms")
     _print_invite(invite)
     problems = _mismatches(request, invite)
-    total_ms = (time.perf_counter() - started) * 1000
     if problems:
         for problem in problems:
             print(f"MISMATCH    {problem}", file=sys.stderr)
         return 1
+    bot_problems = await _bot_on_two_dcs(transport, request)
+    total_ms = (time.perf_counter() - started) * 1000
+    if bot_problems:
+        for problem in bot_problems:
+            print(f"MISMATCH    {problem}", file=sys.stderr)
+        return 1
     print(f"ok          total {total_ms:.0f} ms")
     return 0
+
+
+async def _bot_on_two_dcs(transport: str, request: Any) -> list[str]:
+    """Bot login on DC 1 of a two-DC loopback Telegram, moved to DC 2, the seed method there."""
+    bot_id = int(DEFAULT_BOT_TOKEN.split(":")[0])
+    async with LoopbackTelegram(2, "127.0.0.1", bots=[(DEFAULT_BOT_TOKEN, 2)]) as telegram:
+        dcs = ", ".join(f"DC {dc} 127.0.0.1:{port}" for dc, port in telegram.ports.items())
+        print()
+        print(f"telegram    {dcs}  (bot {bot_id} lives on DC 2)")
+        async with Client(
+            "127.0.0.1", telegram.port_of(1), telegram.public_key, dc_id=1, transport=transport,
+            api_id=1, api_hash="0123456789abcdef0123456789abcdef", temp_keys=True, timeout=15,
+        ) as client:  # fmt: skip
+            me = await client.sign_in_bot(DEFAULT_BOT_TOKEN)
+            print(f"bot login   auth.importBotAuthorization on DC 1 -> USER_MIGRATE_2 -> bot {me.id} on DC {client.home_dc}")
+            print("pfs         every call over a temporary key bound with auth.bindTempAuthKey")
+            invite = await client(request)
+            moved, binds = client.migrations, client.temp_key_binds
+    print(f"call        messages.exportChatInvite as the bot on DC 2: {invite.link} (admin_id {invite.admin_id})")
+    problems = _mismatches(request, invite)
+    if moved < 1 or binds < 1:
+        problems.append(f"expected a migration and a bound temporary key, got {moved} and {binds}")
+    if not (me.bot and me.id == bot_id and invite.admin_id == bot_id):
+        problems.append(f"expected the invite to be made by bot {bot_id}, got admin_id {invite.admin_id}")
+    return problems
 
 
 def main(argv: Sequence[str] | None = None) -> int:

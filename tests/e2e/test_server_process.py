@@ -119,3 +119,6 @@ def test_demo_succeeds() -> None:
     assert "https://t.me/+" in done.stdout
     assert "tlruntime demo" in done.stdout
     assert "transport   intermediate" in done.stdout
+    # The bot part: login on DC 1, moved to DC 2, the invite made there by the bot.
+    assert "-> USER_MIGRATE_2 -> bot 123456 on DC 2" in done.stdout
+    assert "(admin_id 123456)" in done.stdout
