@@ -476,7 +476,9 @@ class ServerEndpoint:
             self._salts[key_id] = server_salt
         self.handshakes += 1
         if expires_in is not None:
-            self.temp_keys.add(key_id, self.clock() + expires_in)
+            while len(self.temp_keys) >= self.limits.max_temp_keys:
+                self.forget_auth_key(self.temp_keys.oldest())
+            self.temp_keys.add(key_id, self.clock() + min(expires_in, self.limits.max_temp_key_lifetime))
         elif self._on_auth_key is not None:
             self._on_auth_key(auth_key)
         log.info(

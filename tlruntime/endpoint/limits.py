@@ -43,6 +43,12 @@ class ServerLimits:
     session_idle_timeout: float = 1800.0
     #: Answers each session remembers to answer a re-sent request without running it again.
     answer_memory: int = 16384
+    #: Seconds a temporary (PFS) key is kept at most, whatever ``expires_in`` its handshake asked
+    #: for: a longer one is cut to this (its client meets -404 then and makes a new one).
+    max_temp_key_lifetime: float = 7 * 86_400.0
+    #: Temporary keys held at once; a handshake creating one more forgets the oldest (RAM stays
+    #: bounded however many a client makes; the evicted key's client gets -404 and makes a new one).
+    max_temp_keys: int = 100_000
     #: Rejected connections logged in full per ``log_window`` seconds; further ones are counted
     #: and summarised in one line.
     log_burst: int = 10

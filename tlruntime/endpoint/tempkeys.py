@@ -40,6 +40,10 @@ class TempKeyTable:
         """A handshake created a temporary key that lives until ``expires_at`` (server time)."""
         self.expires_at[key_id] = expires_at
 
+    def oldest(self) -> int:
+        """The temporary key created first among those held (the one evicted when the table is full)."""
+        return next(iter(self.expires_at))
+
     def expired(self, key_id: int, now: float) -> bool:
         """True for a temporary key whose time is up (False for permanent keys)."""
         expires_at = self.expires_at.get(key_id)
