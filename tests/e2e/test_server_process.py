@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,47 +13,11 @@ from tlruntime.client import Client
 from tlruntime.crypto.rsa import RSAPublicKey
 from tlruntime.tl import functions, types
 
-ROOT = Path(__file__).resolve().parents[2]
-ENV = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+from server_cli import ENV, ROOT, as_fields, running_server
 
 
-def _read_banner(process: subprocess.Popen[str]) -> dict[str, str]:
-    """The two ``name: value`` lines the server prints once it listens."""
-    banner: dict[str, str] = {}
-    assert process.stdout is not None
-    while len(banner) < 2:
-        line = process.stdout.readline()
-        if not line:
-            raise AssertionError(f"server exited early: {process.stderr.read() if process.stderr else ''}")
-        name, _, value = line.strip().partition(": ")
-        banner[name] = value
-    return banner
-
-
-def _start_server(tmp_path: Path, *extra: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tlruntime.server", "--host", HOST, "--port", "0",
-         "--public-key-out", str(tmp_path / "key.pem"), *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV, cwd=ROOT,
-    )
-    try:
-        return process, _read_banner(process)
-    except BaseException:
-        process.kill()
-        process.communicate(timeout=10)
-        raise
-
-
-def _stop(process: subprocess.Popen[str]) -> None:
-    """SIGTERM must end the server cleanly (exit 0); the pipes are closed either way."""
-    process.terminate()
-    try:
-        _, stderr = process.communicate(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate(timeout=10)
-        raise
-    assert process.returncode == 0, stderr
+def _server_args(tmp_path: Path, *extra: str) -> list[str]:
+    return ["--host", HOST, "--port", "0", "--public-key-out", str(tmp_path / "key.pem"), *extra]
 
 
 async def _call(port: int, pem: bytes, session_path: Path) -> tuple[object, int]:
@@ -66,8 +29,8 @@ async def _call(port: int, pem: bytes, session_path: Path) -> tuple[object, int]
 
 
 def test_server_subprocess_prints_port_and_serves(tmp_path: Path) -> None:
-    process, banner = _start_server(tmp_path)
-    try:
+    with running_server(*_server_args(tmp_path), lines=2) as lines:
+        banner = as_fields(lines)
         port = int(banner["port"])
         pem = (tmp_path / "key.pem").read_bytes()
         assert pem.startswith(b"-----BEGIN RSA PUBLIC KEY-----")
@@ -77,27 +40,21 @@ def test_server_subprocess_prints_port_and_serves(tmp_path: Path) -> None:
         invite, handshakes = run(_call(port, pem, tmp_path / "client.session"), timeout=30)
         assert isinstance(invite, types.ChatInviteExported) and invite.title == "subprocess"
         assert handshakes == 1
-    finally:
-        _stop(process)
 
 
 def test_key_file_and_state_survive_a_server_restart(tmp_path: Path) -> None:
     key_file, state = tmp_path / "server.pem", tmp_path / "server.state"
-    process, first = _start_server(tmp_path, "--key-file", str(key_file), "--state", str(state))
-    try:
+    with running_server(*_server_args(tmp_path, "--key-file", str(key_file), "--state", str(state)), lines=2) as lines:
+        first = as_fields(lines)
         pem = (tmp_path / "key.pem").read_bytes()
         _, handshakes = run(_call(int(first["port"]), pem, tmp_path / "client.session"), timeout=30)
         assert handshakes == 1
-    finally:
-        _stop(process)
     assert key_file.stat().st_mode & 0o077 == 0  # the private key is not world-readable
-    process, second = _start_server(tmp_path, "--key-file", str(key_file), "--state", str(state))
-    try:
+    with running_server(*_server_args(tmp_path, "--key-file", str(key_file), "--state", str(state)), lines=2) as lines:
+        second = as_fields(lines)
         assert second["fingerprint"] == first["fingerprint"]
         _, handshakes = run(_call(int(second["port"]), pem, tmp_path / "client.session"), timeout=30)
         assert handshakes == 0  # the restarted server still knows the stored key
-    finally:
-        _stop(process)
 
 
 @pytest.mark.parametrize("port", ["-1", "70000"])

@@ -5,7 +5,6 @@ It prints ``tg://proxy`` links a user can paste; our client uses them as printed
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,42 +16,9 @@ from tlruntime.client import Client
 from tlruntime.telegram import MTProxy, parse_proxy_link
 from tlruntime.tl import functions, types
 
-ROOT = Path(__file__).resolve().parents[2]
-ENV = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+from server_cli import ENV, ROOT, as_fields, running_server
+
 BANNER = ("fingerprint", "port", "proxy dd", "proxy ee")
-
-
-def _start(tmp_path: Path, *extra: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tlruntime.server", "--host", HOST, "--port", "0",
-         "--public-key-out", str(tmp_path / "key.pem"), *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV, cwd=ROOT,
-    )
-    banner: dict[str, str] = {}
-    try:
-        assert process.stdout is not None
-        while len(banner) < len(BANNER):
-            line = process.stdout.readline()
-            if not line:
-                raise AssertionError(f"server exited early: {process.stderr.read() if process.stderr else ''}")
-            name, _, value = line.strip().partition(": ")
-            banner[name] = value
-        return process, banner
-    except BaseException:
-        process.kill()
-        process.communicate(timeout=10)
-        raise
-
-
-def _stop(process: subprocess.Popen[str]) -> None:
-    process.terminate()
-    try:
-        _, stderr = process.communicate(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate(timeout=10)
-        raise
-    assert process.returncode == 0, stderr
 
 
 async def _export_via(link: str, pem: bytes) -> tuple[types.ChatInviteExported, MTProxy]:
@@ -63,8 +29,10 @@ async def _export_via(link: str, pem: bytes) -> tuple[types.ChatInviteExported, 
 
 
 def test_proxy_secret_prints_links_that_work(tmp_path: Path) -> None:
-    process, banner = _start(tmp_path, "--proxy-secret", SECRET_HEX, "--proxy-domain", "cdn.example.org")
-    try:
+    args = ("--host", HOST, "--port", "0", "--public-key-out", str(tmp_path / "key.pem"),
+            "--proxy-secret", SECRET_HEX, "--proxy-domain", "cdn.example.org")  # fmt: skip
+    with running_server(*args, lines=len(BANNER)) as lines:
+        banner = as_fields(lines)
         port = int(banner["port"])
         assert list(banner) == list(BANNER)
         assert banner["proxy dd"] == f"tg://proxy?server={HOST}&port={port}&secret=dd{SECRET_HEX}"
@@ -76,8 +44,6 @@ def test_proxy_secret_prints_links_that_work(tmp_path: Path) -> None:
             invite, proxy = run(_export_via(banner[f"proxy {kind}"], pem), timeout=30)
             assert isinstance(invite, types.ChatInviteExported) and invite.title == "cli"
             assert proxy == parse_proxy_link(banner[f"proxy {kind}"]) and proxy.secret.kind == kind
-    finally:
-        _stop(process)
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,40 +15,13 @@ from tlruntime.tl.errors import AccessTokenInvalidError, AuthKeyUnregisteredErro
 
 from server_dc_support import BOT_ID, HOST, TOKEN, bot_login, run
 
-ROOT = Path(__file__).resolve().parents[2]
-ENV = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+from server_cli import ENV, ROOT, running_server
+
 INVITE = functions.messages.ExportChatInvite(peer=types.InputPeerChat(chat_id=3), title="cli")
 
 
-def _start(tmp_path: Path, lines: int, *args: str) -> tuple[subprocess.Popen[str], list[str]]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tlruntime.server", "--host", HOST, "--public-key-out", str(tmp_path / "key.pem"), *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV, cwd=ROOT,
-    )  # fmt: skip
-    banner: list[str] = []
-    try:
-        assert process.stdout is not None
-        while len(banner) < lines:
-            line = process.stdout.readline()
-            if not line:
-                raise AssertionError(f"server exited early: {process.stderr.read() if process.stderr else ''}")
-            banner.append(line.rstrip("\n"))
-    except BaseException:
-        process.kill()
-        process.communicate(timeout=10)
-        raise
-    return process, banner
-
-
-def _stop(process: subprocess.Popen[str]) -> None:
-    process.terminate()
-    try:
-        _, stderr = process.communicate(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate(timeout=10)
-        raise
-    assert process.returncode == 0, stderr
+def _server_args(tmp_path: Path, *args: str) -> list[str]:
+    return ["--host", HOST, "--public-key-out", str(tmp_path / "key.pem"), *args]
 
 
 async def _bot_on_dc3(ports: dict[int, int], pem: bytes) -> None:
@@ -69,8 +41,7 @@ async def _bot_on_dc3(ports: dict[int, int], pem: bytes) -> None:
 
 
 def test_dcs_prints_one_port_per_dc_and_serves_them(tmp_path: Path) -> None:
-    process, banner = _start(tmp_path, 4, "--dcs", "3", "--bot", f"{TOKEN}@3")
-    try:
+    with running_server(*_server_args(tmp_path, "--dcs", "3", "--bot", f"{TOKEN}@3"), lines=4) as banner:
         pem = (tmp_path / "key.pem").read_bytes()
         key = RSAPublicKey.from_pem(pem)
         assert banner[0] == f"fingerprint: {key.fingerprint & ((1 << 64) - 1):016x}"
@@ -81,8 +52,6 @@ def test_dcs_prints_one_port_per_dc_and_serves_them(tmp_path: Path) -> None:
             ports[dc_id] = int(line[len(prefix):])
         assert len(set(ports.values())) == 3 and all(0 < port < 65536 for port in ports.values())
         run(_bot_on_dc3(ports, pem), timeout=60)
-    finally:
-        _stop(process)
 
 
 async def _single_dc_login(port: int, pem: bytes) -> None:
@@ -94,12 +63,9 @@ async def _single_dc_login(port: int, pem: bytes) -> None:
 
 
 def test_single_dc_require_auth_keeps_its_banner(tmp_path: Path) -> None:
-    process, banner = _start(tmp_path, 2, "--port", "0", "--require-auth", "--any-bot-token")
-    try:
+    with running_server(*_server_args(tmp_path, "--port", "0", "--require-auth", "--any-bot-token"), lines=2) as banner:
         assert banner[0].startswith("fingerprint: ") and banner[1].startswith("port: ")
         run(_single_dc_login(int(banner[1].removeprefix("port: ")), (tmp_path / "key.pem").read_bytes()), timeout=60)
-    finally:
-        _stop(process)
 
 
 @pytest.mark.parametrize(
