@@ -9,13 +9,25 @@ as the standard loader does (magic number, timestamp-based, source mtime and
 size), then executes it.  Anything else (a package, a missing, stale or
 hash-based ``.pyc``) is left to the standard machinery, so correctness never
 depends on this path; only speed does.
+
+The layer's own lazy loads (``types.X``, the id dispatch) go one step further
+through :func:`import_module`: for a class module it skips ``importlib``'s
+generic machinery too (per-module lock objects, the ``sys.meta_path`` walk,
+spec-driven module set-up), which costs more than finding and executing the
+module itself.  It creates the module exactly as the import system would
+(same ``__spec__``, ``__file__``, ``sys.modules`` entry and parent attribute).
+Every execution of a class module, on either path, happens under one lock and
+is recorded, so two threads (or a lazy load racing an ``import`` statement)
+never execute a module twice.
 """
 
 from __future__ import annotations
 
+import importlib
 import marshal
 import os
 import sys
+from _thread import RLock
 from importlib import _bootstrap_external as _imp_external  # frozen, already loaded
 from importlib.machinery import ModuleSpec
 from types import ModuleType
@@ -26,7 +38,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Sequence
 
-__all__ = ["LayerFinder", "install"]
+__all__ = ["LayerFinder", "import_module", "install"]
 
 # The bytecode magic of this interpreter, read where the import system keeps it: importlib.util
 # would pull in contextlib, functools and collections (~5 ms) for this one constant.
@@ -34,6 +46,13 @@ _MAGIC = _imp_external.MAGIC_NUMBER
 _TAG = sys.implementation.cache_tag
 _HEADER = 16  # magic, flags, source mtime, source size
 _TIMESTAMP_PYC = b"\x00\x00\x00\x00"
+
+# Every class module executed by a LayerFinder, by name: the one module object of that name,
+# whichever path (import_module or an import statement) loaded it first.
+_EXECUTED: dict[str, ModuleType] = {}
+# Held while a class module executes; reentrant because executing one may load another.
+_LOCK = RLock()
+_FINDERS: list[LayerFinder] = []
 
 
 class LayerFinder:
@@ -78,9 +97,64 @@ class LayerFinder:
         spec = module.__spec__
         if spec is None or not isinstance(spec.loader_state, bytes):  # pragma: no cover - not via find_spec
             raise ImportError(f"{module.__name__} was not found by this LayerFinder", name=module.__name__)
-        data = spec.loader_state
-        spec.loader_state = None
-        exec(marshal.loads(memoryview(data)[_HEADER:]), module.__dict__)
+        name = module.__name__
+        with _LOCK:
+            done = _EXECUTED.get(name)
+            if done is not None:
+                # import_module executed it meanwhile (another thread): the import system
+                # returns what sys.modules holds after this call, so it returns that module.
+                sys.modules[name] = done
+                return
+            data = spec.loader_state
+            spec.loader_state = None
+            exec(marshal.loads(memoryview(data)[_HEADER:]), module.__dict__)
+            _EXECUTED[name] = module
+
+
+def import_module(name: str) -> ModuleType:
+    """``importlib.import_module(name)``, shorter for the class modules of an installed layer.
+
+    Any other name (a package, a hand-written runtime module, a module whose
+    byte-code is missing or stale) goes through ``importlib`` unchanged.
+    """
+    module = _EXECUTED.get(name)
+    if module is not None:
+        return module
+    finder = None
+    for candidate in _FINDERS:
+        if name.startswith(candidate.prefix):
+            finder = candidate
+            break
+    parent_name, _, leaf = name.rpartition(".")
+    parent = sys.modules.get(parent_name)
+    if finder is None or parent is None:
+        return importlib.import_module(name)
+    with _LOCK:
+        module = _EXECUTED.get(name)
+        if module is not None:
+            return module
+        if name in sys.modules:  # imported by the standard loader, or being imported right now
+            return importlib.import_module(name)
+        spec = finder.find_spec(name)
+        if spec is None:
+            return importlib.import_module(name)
+        module = ModuleType(name)
+        module.__spec__ = spec
+        module.__loader__ = finder  # type: ignore[assignment]
+        module.__package__ = parent_name
+        module.__file__ = spec.origin
+        module.__cached__ = spec.cached  # type: ignore[attr-defined]
+        spec._initializing = True  # type: ignore[attr-defined]  # what importlib marks a loading module with
+        sys.modules[name] = module
+        try:
+            finder.exec_module(module)
+        except BaseException:
+            del sys.modules[name]
+            raise
+        finally:
+            spec._initializing = False  # type: ignore[attr-defined]
+    setattr(parent, leaf, module)
+    return module
 
 
 def install(package: str, directory: str) -> None:
@@ -88,4 +162,6 @@ def install(package: str, directory: str) -> None:
     for finder in sys.meta_path:
         if isinstance(finder, LayerFinder) and finder.package == package:
             return
-    sys.meta_path.insert(0, LayerFinder(package, directory))
+    finder = LayerFinder(package, directory)
+    sys.meta_path.insert(0, finder)
+    _FINDERS.append(finder)

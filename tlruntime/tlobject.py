@@ -46,6 +46,7 @@ from .errors import (
     UnknownConstructorError,
     ValueEncodeError,
 )
+from .layer_loader import import_module as _import_module
 from .nesting import DEPTH, MAX_NESTING, RecursiveTypes, counted, stack_exhausted, too_deep
 
 if TYPE_CHECKING:
@@ -414,7 +415,7 @@ def class_for_id(constructor_id: int) -> type[TLObject] | None:
         where = _locations().get(constructor_id)
         if where is None:
             return None
-        cls = getattr(importlib.import_module(where[0]), where[1])
+        cls = getattr(_import_module(where[0]), where[1])  # a class module skips importlib's machinery
         _CLASSES[constructor_id] = cls
     return cls
 
