@@ -46,6 +46,23 @@ _MAGIC = _imp_external.MAGIC_NUMBER
 _TAG = sys.implementation.cache_tag
 _HEADER = 16  # magic, flags, source mtime, source size
 _TIMESTAMP_PYC = b"\x00\x00\x00\x00"
+_SEP = os.sep
+_CHUNK = 1 << 16  # larger than the byte-code of almost every class module: one read
+
+
+def _read_file(path: str) -> bytes:
+    """The whole file, in as few system calls as it takes (open, read, close: no buffering layer)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        data = os.read(fd, _CHUNK)
+        if len(data) == _CHUNK:  # a big module: read the rest
+            parts = [data]
+            while chunk := os.read(fd, _CHUNK):
+                parts.append(chunk)
+            data = b"".join(parts)
+        return data
+    finally:
+        os.close(fd)
 
 # Every class module executed by a LayerFinder, by name: the one module object of that name,
 # whichever path (import_module or an import statement) loaded it first.
@@ -69,13 +86,12 @@ class LayerFinder:
         if not fullname.startswith(self.prefix) or _TAG is None:
             return None
         *folders, leaf = fullname[len(self.prefix):].split(".")
-        folder = os.path.join(self.directory, *folders)
-        source = os.path.join(folder, leaf + ".py")
-        cached = os.path.join(folder, "__pycache__", f"{leaf}.{_TAG}.pyc")
+        folder = _SEP.join([self.directory, *folders])
+        source = f"{folder}{_SEP}{leaf}.py"
+        cached = f"{folder}{_SEP}__pycache__{_SEP}{leaf}.{_TAG}.pyc"
         try:
             st = os.stat(source)
-            with open(cached, "rb") as f:
-                data = f.read()
+            data = _read_file(cached)
         except OSError:  # a package (no <leaf>.py) or no byte-code yet: the standard path
             return None
         if (

@@ -191,6 +191,44 @@ def _to_plain(value: object) -> object:
     return value
 
 
+class _FieldsOfTable:
+    """``FIELDS`` of a generated class: its ``_FIELDS`` rows as :class:`Field` tuples.
+
+    Built on first access and then stored on the class itself (where later
+    lookups find it first), so loading a class builds none of its Field objects.
+    """
+
+    def __get__(self, obj: object, owner: type[TLObject]) -> tuple[Field, ...]:
+        fields = tuple([Field(*row) for row in owner._FIELDS])
+        owner.FIELDS = fields
+        return fields
+
+
+def _exact_reader(cls: type[TLObject], read: Reader) -> Callable[[bytes | bytearray | memoryview], Any]:
+    """The ``from_bytes`` of a generated class whose body reader is ``read``.
+
+    A plain, well-formed ``bytes`` value is read right here; anything else
+    (another buffer type, a gzip_packed wrapper, a wrong id, truncated or
+    trailing bytes) goes to ``read_exact``, which raises the typed error.
+    """
+    head = _UINT.pack(cls.CONSTRUCTOR_ID)
+
+    def from_bytes(data: bytes | bytearray | memoryview) -> Any:
+        """Read exactly one boxed value of this class from ``data`` (a ``gzip_packed`` wrapper is opened)."""
+        if type(data) is bytes and data[:4] == head:
+            try:
+                obj, end = read(data, 4)
+            except TRUNCATION:
+                pass  # read_exact reads it again and raises the typed error
+            else:
+                if end == len(data):
+                    return obj
+        return read_exact(cls, data)
+
+    from_bytes.__qualname__ = cls.__qualname__ + ".from_bytes"
+    return from_bytes
+
+
 class TLObject:
     """A TL constructor value: boxed bytes via ``bytes(obj)``, exact typed read via ``from_bytes``."""
 
@@ -200,6 +238,18 @@ class TLObject:
     TL_NAME: ClassVar[str]
     TL_LINE: ClassVar[str]
     FIELDS: ClassVar[tuple[Field, ...]]
+    # A generated class lists its parameters as plain rows (name, tl_name, tl_type, flag_field, bit).
+    _FIELDS: ClassVar[tuple[tuple[str, str, str, str | None, int | None], ...]] = ()
+    if not TYPE_CHECKING:
+        FIELDS = _FieldsOfTable()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # A generated class defines ``_read`` as a staticmethod: its ``from_bytes`` is
+        # made here, once per class, instead of being compiled into each of ~2,500 modules.
+        super().__init_subclass__(**kwargs)
+        read = cls.__dict__.get("_read")
+        if type(read) is staticmethod and "from_bytes" not in cls.__dict__:
+            cls.from_bytes = staticmethod(_exact_reader(cls, read.__func__))  # type: ignore[method-assign,assignment]
 
     def _bytes(self) -> bytes:
         """Boxed serialization (constructor id first); generated per class."""

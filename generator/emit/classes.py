@@ -12,7 +12,7 @@ import struct
 from typing import Sequence
 
 from generator import naming
-from generator.emit.codegen import FIXED_CODES, ModuleScope, bytes_literal, field_codec
+from generator.emit.codegen import FIXED_CODES, ModuleScope, field_codec
 from generator.emit.errors import EmitError
 from generator.emit.schema_types import TypeIndex, type_method
 from generator.emit.viewmodels import ClassVM, FieldVM, ReadStep, WriteStep
@@ -121,10 +121,7 @@ def build_class(cc: CheckedCombinator, types: TypeIndex) -> ClassVM:
     write_parts = _write_parts(b, c, fields, cc.id)
     if shared_checks:
         b.use("_EncodeError")
-    if fields:
-        b.use("Field")
-    for name in ("TLObject" if c.kind == "constructor" else "TLRequest", "_new", "_ENCODE_FAILURES", "_encode_error",
-                 "_TRUNCATION", "_read_exact"):
+    for name in ("TLObject" if c.kind == "constructor" else "TLRequest", "_new", "_ENCODE_FAILURES", "_encode_error"):
         b.use(name)
 
     result_annotation = result_body = ""
@@ -156,14 +153,13 @@ def build_class(cc: CheckedCombinator, types: TypeIndex) -> ClassVM:
         params=attrs,
         slots=[f.name for f in attrs],
         flag_props=flag_props,
-        import_lines=b.import_lines(shadowed, bool(typing_imports)),
+        import_lines=b.import_lines(shadowed),
         constants=b.constants(),
         typing_imports=typing_imports,
         read_steps=read_steps,
         write_parts=write_parts,
         write_locals=write_locals,
         shared_checks=shared_checks,
-        id_bytes=bytes_literal(cc.id),
         lazy_readers=[(name, f"0x{cid:08x}") for cid, name in b.lazy_readers.items()],
         string_encodes=b.string_encodes,
         type_method=type_method(c.result.name) if c.kind == "constructor" else "",

@@ -180,13 +180,11 @@ class ModuleScope:
         out += [(name, expr) for expr, name in self.readers.items()]
         return out
 
-    def import_lines(self, shadowed: Sequence[str], has_typing: bool) -> list[str]:
+    def import_lines(self, shadowed: Sequence[str]) -> list[str]:
         """The module's import statements (after ``from __future__``), sorted like isort would."""
         lines = ["import builtins"] if shadowed else []
         if self.structs:
             lines.append("from struct import Struct")
-        if has_typing:
-            lines.append("from typing import TYPE_CHECKING")
         if lines:
             lines.append("")
         by_module: dict[str, list[str]] = {}

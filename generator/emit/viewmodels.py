@@ -101,7 +101,6 @@ class ClassVM:
     write_parts: list["WriteStep"]  # the serialized parts, in wire order
     write_locals: list[tuple[str, str]]  # (local name, expression): optional values, then flags
     shared_checks: list[tuple[str, str]]  # (condition, message)
-    id_bytes: str  # the constructor id as a bytes literal: the from_bytes fast path compares it
     lazy_readers: list[tuple[str, str]]  # (module global, hex id): readers bound on first use
     string_encodes: list[tuple[str, str, bool]]  # (local, value expression, optional): encoded before the join
     type_method: str = ""  # constructors: the _bytes alias named after their TL type (_tl_InputPeer)

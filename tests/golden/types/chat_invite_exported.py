@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from struct import Struct
-from typing import TYPE_CHECKING
 
 from tlruntime.binary import (
     SHORT_FORM as _SHORT_FORM,
@@ -14,15 +13,14 @@ from tlruntime.binary import (
 from tlruntime.tlobject import (
     ENCODE_FAILURES as _ENCODE_FAILURES,
     READERS as _READERS,
-    TRUNCATION as _TRUNCATION,
-    Field,
     Reader as _Reader,
     TLObject,
     encode_error as _encode_error,
     load_reader as _load_reader,
     read_boxed as _read_boxed,
-    read_exact as _read_exact,
 )
+
+TYPE_CHECKING = False  # type checkers treat it as true; no typing import at run time
 
 if TYPE_CHECKING:
     from tlruntime.tl import abcs
@@ -51,7 +49,7 @@ def _load_rd0() -> _Reader:
 
 
 class ChatInviteExported(TLObject):
-    """``chatInviteExported#a22cbd96 flags:# revoked:flags.0?true permanent:flags.5?true request_needed:flags.6?true link:string admin_id:long date:int start_date:flags.4?int expire_date:flags.1?int usage_limit:flags.2?int usage:flags.3?int requested:flags.7?int subscription_expired:flags.10?int title:flags.8?string subscription_pricing:flags.9?StarsSubscriptionPricing = ExportedChatInvite;``"""
+    """chatInviteExported#a22cbd96 flags:# revoked:flags.0?true permanent:flags.5?true request_needed:flags.6?true link:string admin_id:long date:int start_date:flags.4?int expire_date:flags.1?int usage_limit:flags.2?int usage:flags.3?int requested:flags.7?int subscription_expired:flags.10?int title:flags.8?string subscription_pricing:flags.9?StarsSubscriptionPricing = ExportedChatInvite;"""
 
     __slots__ = (
         "revoked",
@@ -73,38 +71,41 @@ class ChatInviteExported(TLObject):
     CONSTRUCTOR_ID = 0xa22cbd96
     TL_NAME = "chatInviteExported"
     TL_LINE = "chatInviteExported#a22cbd96 flags:# revoked:flags.0?true permanent:flags.5?true request_needed:flags.6?true link:string admin_id:long date:int start_date:flags.4?int expire_date:flags.1?int usage_limit:flags.2?int usage:flags.3?int requested:flags.7?int subscription_expired:flags.10?int title:flags.8?string subscription_pricing:flags.9?StarsSubscriptionPricing = ExportedChatInvite;"
-    FIELDS = (
-        Field("flags", "flags", "#", None, None),
-        Field("revoked", "revoked", "true", "flags", 0),
-        Field("permanent", "permanent", "true", "flags", 5),
-        Field("request_needed", "request_needed", "true", "flags", 6),
-        Field("link", "link", "string", None, None),
-        Field("admin_id", "admin_id", "long", None, None),
-        Field("date", "date", "int", None, None),
-        Field("start_date", "start_date", "int", "flags", 4),
-        Field("expire_date", "expire_date", "int", "flags", 1),
-        Field("usage_limit", "usage_limit", "int", "flags", 2),
-        Field("usage", "usage", "int", "flags", 3),
-        Field("requested", "requested", "int", "flags", 7),
-        Field("subscription_expired", "subscription_expired", "int", "flags", 10),
-        Field("title", "title", "string", "flags", 8),
-        Field("subscription_pricing", "subscription_pricing", "StarsSubscriptionPricing", "flags", 9),
+    # FIELDS (tlruntime.tlobject.Field tuples) is built from these rows on first use:
+    # (name, tl_name, tl_type, flag_field, bit) per parameter, in schema order.
+    _FIELDS = (
+        ("flags", "flags", "#", None, None),
+        ("revoked", "revoked", "true", "flags", 0),
+        ("permanent", "permanent", "true", "flags", 5),
+        ("request_needed", "request_needed", "true", "flags", 6),
+        ("link", "link", "string", None, None),
+        ("admin_id", "admin_id", "long", None, None),
+        ("date", "date", "int", None, None),
+        ("start_date", "start_date", "int", "flags", 4),
+        ("expire_date", "expire_date", "int", "flags", 1),
+        ("usage_limit", "usage_limit", "int", "flags", 2),
+        ("usage", "usage", "int", "flags", 3),
+        ("requested", "requested", "int", "flags", 7),
+        ("subscription_expired", "subscription_expired", "int", "flags", 10),
+        ("title", "title", "string", "flags", 8),
+        ("subscription_pricing", "subscription_pricing", "StarsSubscriptionPricing", "flags", 9),
     )
 
-    revoked: bool
-    permanent: bool
-    request_needed: bool
-    link: str
-    admin_id: int
-    date: int
-    start_date: int | None
-    expire_date: int | None
-    usage_limit: int | None
-    usage: int | None
-    requested: int | None
-    subscription_expired: int | None
-    title: str | None
-    subscription_pricing: abcs.StarsSubscriptionPricing | None
+    if TYPE_CHECKING:  # the attributes are __slots__: these declarations are for type checkers only
+        revoked: bool
+        permanent: bool
+        request_needed: bool
+        link: str
+        admin_id: int
+        date: int
+        start_date: int | None
+        expire_date: int | None
+        usage_limit: int | None
+        usage: int | None
+        requested: int | None
+        subscription_expired: int | None
+        title: str | None
+        subscription_pricing: abcs.StarsSubscriptionPricing | None
 
     def __init__(
         self,
@@ -178,19 +179,7 @@ class ChatInviteExported(TLObject):
     __bytes__ = _bytes
     _tl_ExportedChatInvite = _bytes  # ExportedChatInvite fields write through this name: their type check
 
-    @staticmethod
-    def from_bytes(data: bytes | bytearray | memoryview) -> ChatInviteExported:
-        """Read exactly one boxed ``chatInviteExported`` from ``data`` (a ``gzip_packed`` wrapper is opened)."""
-        if type(data) is bytes and data[:4] == b"\x96\xbd\x2c\xa2":
-            try:
-                obj, end = ChatInviteExported._read(data, 4)
-            except _TRUNCATION:
-                pass  # read_exact reads it again and raises the typed error
-            else:
-                if end == len(data):
-                    return obj
-        return _read_exact(ChatInviteExported, data)
-
+    # Generated classes get their from_bytes from TLObject.__init_subclass__ (built around this reader).
     @staticmethod
     def _read(data: bytes, o: int) -> tuple[ChatInviteExported, int]:
         self = _new(ChatInviteExported)

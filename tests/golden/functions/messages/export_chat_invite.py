@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from struct import Struct
-from typing import TYPE_CHECKING
 
 from tlruntime.binary import (
     SHORT_FORM as _SHORT_FORM,
@@ -14,8 +13,6 @@ from tlruntime.binary import (
 from tlruntime.tlobject import (
     ENCODE_FAILURES as _ENCODE_FAILURES,
     READERS as _READERS,
-    TRUNCATION as _TRUNCATION,
-    Field,
     Reader as _Reader,
     TLRequest,
     boxed_reader as _boxed_reader,
@@ -23,9 +20,10 @@ from tlruntime.tlobject import (
     load_reader as _load_reader,
     read_boxed as _read_boxed,
     read_entry as _read_entry,
-    read_exact as _read_exact,
     unpack_id as _unpack_id,
 )
+
+TYPE_CHECKING = False  # type checkers treat it as true; no typing import at run time
 
 if TYPE_CHECKING:
     from tlruntime.tl import abcs
@@ -54,7 +52,7 @@ def _load_rd0() -> _Reader:
 
 
 class ExportChatInvite(TLRequest["abcs.ExportedChatInvite"]):
-    """``messages.exportChatInvite#a455de90 flags:# legacy_revoke_permanent:flags.2?true request_needed:flags.3?true peer:InputPeer expire_date:flags.0?int usage_limit:flags.1?int title:flags.4?string subscription_pricing:flags.5?StarsSubscriptionPricing = ExportedChatInvite;``"""
+    """messages.exportChatInvite#a455de90 flags:# legacy_revoke_permanent:flags.2?true request_needed:flags.3?true peer:InputPeer expire_date:flags.0?int usage_limit:flags.1?int title:flags.4?string subscription_pricing:flags.5?StarsSubscriptionPricing = ExportedChatInvite;"""
 
     __slots__ = (
         "legacy_revoke_permanent",
@@ -69,24 +67,27 @@ class ExportChatInvite(TLRequest["abcs.ExportedChatInvite"]):
     CONSTRUCTOR_ID = 0xa455de90
     TL_NAME = "messages.exportChatInvite"
     TL_LINE = "messages.exportChatInvite#a455de90 flags:# legacy_revoke_permanent:flags.2?true request_needed:flags.3?true peer:InputPeer expire_date:flags.0?int usage_limit:flags.1?int title:flags.4?string subscription_pricing:flags.5?StarsSubscriptionPricing = ExportedChatInvite;"
-    FIELDS = (
-        Field("flags", "flags", "#", None, None),
-        Field("legacy_revoke_permanent", "legacy_revoke_permanent", "true", "flags", 2),
-        Field("request_needed", "request_needed", "true", "flags", 3),
-        Field("peer", "peer", "InputPeer", None, None),
-        Field("expire_date", "expire_date", "int", "flags", 0),
-        Field("usage_limit", "usage_limit", "int", "flags", 1),
-        Field("title", "title", "string", "flags", 4),
-        Field("subscription_pricing", "subscription_pricing", "StarsSubscriptionPricing", "flags", 5),
+    # FIELDS (tlruntime.tlobject.Field tuples) is built from these rows on first use:
+    # (name, tl_name, tl_type, flag_field, bit) per parameter, in schema order.
+    _FIELDS = (
+        ("flags", "flags", "#", None, None),
+        ("legacy_revoke_permanent", "legacy_revoke_permanent", "true", "flags", 2),
+        ("request_needed", "request_needed", "true", "flags", 3),
+        ("peer", "peer", "InputPeer", None, None),
+        ("expire_date", "expire_date", "int", "flags", 0),
+        ("usage_limit", "usage_limit", "int", "flags", 1),
+        ("title", "title", "string", "flags", 4),
+        ("subscription_pricing", "subscription_pricing", "StarsSubscriptionPricing", "flags", 5),
     )
 
-    legacy_revoke_permanent: bool
-    request_needed: bool
-    peer: abcs.InputPeer
-    expire_date: int | None
-    usage_limit: int | None
-    title: str | None
-    subscription_pricing: abcs.StarsSubscriptionPricing | None
+    if TYPE_CHECKING:  # the attributes are __slots__: these declarations are for type checkers only
+        legacy_revoke_permanent: bool
+        request_needed: bool
+        peer: abcs.InputPeer
+        expire_date: int | None
+        usage_limit: int | None
+        title: str | None
+        subscription_pricing: abcs.StarsSubscriptionPricing | None
 
     def __init__(
         self,
@@ -136,19 +137,7 @@ class ExportChatInvite(TLRequest["abcs.ExportedChatInvite"]):
 
     __bytes__ = _bytes
 
-    @staticmethod
-    def from_bytes(data: bytes | bytearray | memoryview) -> ExportChatInvite:
-        """Read exactly one boxed ``messages.exportChatInvite`` from ``data`` (a ``gzip_packed`` wrapper is opened)."""
-        if type(data) is bytes and data[:4] == b"\x90\xde\x55\xa4":
-            try:
-                obj, end = ExportChatInvite._read(data, 4)
-            except _TRUNCATION:
-                pass  # read_exact reads it again and raises the typed error
-            else:
-                if end == len(data):
-                    return obj
-        return _read_exact(ExportChatInvite, data)
-
+    # Generated classes get their from_bytes from TLObject.__init_subclass__ (built around this reader).
     @staticmethod
     def _read(data: bytes, o: int) -> tuple[ExportChatInvite, int]:
         self = _new(ExportChatInvite)
