@@ -229,6 +229,31 @@ def _exact_reader(cls: type[TLObject], read: Reader) -> Callable[[bytes | bytear
     return from_bytes
 
 
+class _FromBytesOnFirstUse:
+    """``from_bytes`` of every class: made on first access and stored on the class.
+
+    A generated class (its ``_read`` a staticmethod) gets the fast path of
+    :func:`_exact_reader`; any other class reads through ``read_exact``.  Made
+    on first use rather than compiled into each of ~2,500 class modules, so
+    loading a class costs nothing for it; the function returned is the one
+    stored, so a reference taken before the first call is just as fast.
+    """
+
+    def __get__(self, obj: object, owner: type[TLObject]) -> Callable[[bytes | bytearray | memoryview], Any]:
+        read = owner.__dict__.get("_read")
+        if type(read) is staticmethod:
+            from_bytes = _exact_reader(owner, read.__func__)
+        else:
+
+            def from_bytes(data: bytes | bytearray | memoryview) -> Any:
+                """Read exactly one boxed value of this class from ``data`` (a ``gzip_packed`` wrapper is opened)."""
+                return read_exact(owner, data)
+
+            from_bytes.__qualname__ = owner.__qualname__ + ".from_bytes"
+        owner.from_bytes = staticmethod(from_bytes)  # type: ignore[method-assign,assignment]
+        return from_bytes
+
+
 class TLObject:
     """A TL constructor value: boxed bytes via ``bytes(obj)``, exact typed read via ``from_bytes``."""
 
@@ -242,14 +267,6 @@ class TLObject:
     _FIELDS: ClassVar[tuple[tuple[str, str, str, str | None, int | None], ...]] = ()
     if not TYPE_CHECKING:
         FIELDS = _FieldsOfTable()
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        # A generated class defines ``_read`` as a staticmethod: its ``from_bytes`` is
-        # made here, once per class, instead of being compiled into each of ~2,500 modules.
-        super().__init_subclass__(**kwargs)
-        read = cls.__dict__.get("_read")
-        if type(read) is staticmethod and "from_bytes" not in cls.__dict__:
-            cls.from_bytes = staticmethod(_exact_reader(cls, read.__func__))  # type: ignore[method-assign,assignment]
 
     def _bytes(self) -> bytes:
         """Boxed serialization (constructor id first); generated per class."""
@@ -267,14 +284,14 @@ class TLObject:
         """
         raise NotImplementedError
 
-    @classmethod
-    def from_bytes(cls, data: bytes | bytearray | memoryview) -> Self:
-        """Read exactly one boxed ``cls`` from ``data`` (a ``gzip_packed`` wrapper is opened).
+    if TYPE_CHECKING:
 
-        Generated classes override it with a static fast path for a plain,
-        well-formed ``bytes`` value that hands everything else to ``read_exact``.
-        """
-        return read_exact(cls, data)
+        @classmethod
+        def from_bytes(cls, data: bytes | bytearray | memoryview) -> Self:
+            """Read exactly one boxed ``cls`` from ``data`` (a ``gzip_packed`` wrapper is opened)."""
+
+    else:
+        from_bytes = _FromBytesOnFirstUse()
 
     def _attribute_names(self) -> tuple[str, ...]:
         names: tuple[str, ...] = type(self).__slots__

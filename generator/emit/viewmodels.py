@@ -44,6 +44,9 @@ class ReadStep:
     wrapper: str = "plain"  # or "optional"
     mask: int = 0  # opt_run: every bit of the run
     inner: list["ReadStep"] = field(default_factory=list)  # opt_run: the per-field fallback
+    # opt_run: the unconditional fixed-size fields just before the run, read by the same
+    # unpack as the run when every bit is set (``struct``/``size``/``target`` then cover both)
+    lead: "ReadStep | None" = None
     type_name: str = ""  # boxed: the TL type, for error messages
     args: str = ""  # call: extra arguments after ``data, o`` (", _T0, \"User\"")
     id_bytes: str = ""  # single: the constructor id as a bytes literal (b"\\x58\\x6d\\x41\\x05")

@@ -33,10 +33,9 @@ _p1 = _S1.pack
 _S2 = Struct("<i")
 _u2 = _S2.unpack_from
 _p2 = _S2.pack
-_S3 = Struct("<iiiiii")
-_u3 = _S3.unpack_from
-_p3 = _S3.pack
+_u3 = Struct("<qiiiiiii").unpack_from
 _p4 = Struct("<II").pack
+_p5 = Struct("<iiiiii").pack
 _T0 = frozenset((0x05416d58,))
 _rd0: _Reader | None = None
 
@@ -169,7 +168,7 @@ class ChatInviteExported(TLObject):
                 _p4(0xa22cbd96, _flags),
                 (_SHORT_FORM[_n](_n, e_link) if (_n := len(e_link)) < 254 else _pack_bytes(e_link)),
                 _p1(self.admin_id, self.date),
-                _p3(v_start_date, v_expire_date, v_usage_limit, v_usage, v_requested, v_subscription_expired) if (_flags & 1182) == 1182 else (b"" if v_start_date is None else _p2(v_start_date)) + (b"" if v_expire_date is None else _p2(v_expire_date)) + (b"" if v_usage_limit is None else _p2(v_usage_limit)) + (b"" if v_usage is None else _p2(v_usage)) + (b"" if v_requested is None else _p2(v_requested)) + (b"" if v_subscription_expired is None else _p2(v_subscription_expired)),
+                _p5(v_start_date, v_expire_date, v_usage_limit, v_usage, v_requested, v_subscription_expired) if (_flags & 1182) == 1182 else (b"" if v_start_date is None else _p2(v_start_date)) + (b"" if v_expire_date is None else _p2(v_expire_date)) + (b"" if v_usage_limit is None else _p2(v_usage_limit)) + (b"" if v_usage is None else _p2(v_usage)) + (b"" if v_requested is None else _p2(v_requested)) + (b"" if v_subscription_expired is None else _p2(v_subscription_expired)),
                 b"" if v_title is None else (_SHORT_FORM[_n](_n, e_title) if (_n := len(e_title)) < 254 else _pack_bytes(e_title)),
                 b"" if v_subscription_pricing is None else v_subscription_pricing._tl_StarsSubscriptionPricing(),
             ))
@@ -197,12 +196,12 @@ class ChatInviteExported(TLObject):
             o += (n + 4) & -4
         else:
             self.link, o = _read_long_string(data, o)
-        self.admin_id, self.date = _u1(data, o)
-        o += 12
         if (_flags & 1182) == 1182:
-            self.start_date, self.expire_date, self.usage_limit, self.usage, self.requested, self.subscription_expired = _u3(data, o)
-            o += 24
+            self.admin_id, self.date, self.start_date, self.expire_date, self.usage_limit, self.usage, self.requested, self.subscription_expired = _u3(data, o)
+            o += 36
         else:
+            self.admin_id, self.date = _u1(data, o)
+            o += 12
             if _flags & 16:
                 self.start_date = _u2(data, o)[0]
                 o += 4
