@@ -654,10 +654,16 @@ def read_vector_boxed(
     out: list[Any] = []
     append = out.append
     get = _READERS.get
+    last_cid = -1  # a vector mostly repeats one constructor: its reader is kept in a local
+    read = None
     for _ in range(n):
         cid = _unpack_uint(data, o)[0]
-        if cid in expected:
-            item, o = (get(cid) or load_reader(cid))(data, o + 4)
+        if cid == last_cid:
+            item, o = read(data, o + 4)  # type: ignore[misc]
+        elif cid in expected:
+            read = get(cid) or load_reader(cid)
+            last_cid = cid
+            item, o = read(data, o + 4)
         else:
             item, o = read_boxed(data, o, expected, type_name)
         append(item)

@@ -161,6 +161,7 @@ def build_class(cc: CheckedCombinator, types: TypeIndex) -> ClassVM:
         write_locals=write_locals,
         shared_checks=shared_checks,
         lazy_readers=[(name, f"0x{cid:08x}") for cid, name in b.lazy_readers.items()],
+        lazy_classes=[(name, f"0x{cid:08x}", annotation) for cid, (name, annotation) in b.lazy_classes.items()],
         string_encodes=b.string_encodes,
         type_method=type_method(c.result.name) if c.kind == "constructor" else "",
         result_type=c.result.name if c.kind == "constructor" else "",

@@ -85,7 +85,7 @@ _TLOBJECT_HELPERS = {
     **{
         f"_{name}": name
         for name in (
-            "bare_reader", "boxed_reader", "bytes_of", "encode_error", "load_reader",
+            "bare_reader", "boxed_reader", "bytes_of", "encode_error", "load_class", "load_reader",
             "join_vector", "type_writer", "pack_object", "pack_vector_boxed", "read_boxed", "read_entry", "read_object",
             "read_exact", "read_vector_boxed", "unpack_id", "vector_reader", "vector_writer",
         )
@@ -106,6 +106,7 @@ STEP_HELPERS: Mapping[str, tuple[str, ...]] = {
     "bool": ("_read_bool",),
     "boxed": ("_unpack_id", "_READERS", "_load_reader", "_read_boxed"),
     "single": ("_read_boxed",),
+    "single_fixed": ("_read_boxed", "_new"),
 }
 # Module constants class.py.j2 or a read-step kind may use, with their definitions.
 LOCAL_CONSTANTS = {"_new": "object.__new__", "_from_bytes": "int.from_bytes"}
@@ -137,6 +138,7 @@ class ModuleScope:
         self.type_set_literals: dict[str, str] = {}
         self.readers: dict[str, str] = {}  # expression -> constant name
         self.lazy_readers: dict[int, str] = {}  # constructor id -> module global (_rd0)
+        self.lazy_classes: dict[int, tuple[str, str]] = {}  # constructor id -> (module global _cl0, class annotation)
         self.string_encodes: list[tuple[str, str, bool]] = []  # see ClassVM.string_encodes
         self.typing_imports: set[str] = set()
         self.type_vars: set[str] = set()  # typing-only TypeVars of the type parameters
@@ -216,6 +218,16 @@ class ModuleScope:
             self.use("_READERS")
             self.use("_load_reader")
         return self.lazy_readers[constructor_id]
+
+    def lazy_class(self, constructor: CheckedCombinator) -> str:
+        """``_cl<i>``: a module global holding the class of ``constructor`` once loaded."""
+        if constructor.id not in self.lazy_classes:
+            module = self.types.module_path(constructor.combinator)
+            self.typing_imports.add(f"import {module}")
+            annotation = f"type[{module}.{naming.class_name(constructor.combinator.name)}]"
+            self.lazy_classes[constructor.id] = (f"_cl{len(self.lazy_classes)}", annotation)
+            self.use("_load_class")
+        return self.lazy_classes[constructor.id][0]
 
     def encoded_string(self, v: str, optional: bool) -> str:
         """The local ``e_<name>`` that holds the string ``v`` encoded before the join.
@@ -346,8 +358,19 @@ class Codec:
         if self.kind == "object":
             constructors = s.types.constructors_of(ref, s.c)
             if len(constructors) == 1:
-                # One constructor: compare the raw id bytes, call the reader bound on first use.
                 cid = constructors[0].id
+                params = constructors[0].combinator.params
+                if params and all(p.flag is None and p.type.name in FIXED_CODES and p.type.name != "#" for p in params):
+                    # Only fixed-size fields (starsSubscriptionPricing period:int amount:long): read
+                    # inline with one unpack into an object of the class bound on first use.  Such a
+                    # type holds no objects, so it is never recursive: no nesting level to count.
+                    fmt = "<" + "".join(FIXED_CODES[p.type.name] for p in params)
+                    local = "v_" + target.rpartition(".")[2]
+                    return ReadStep("single_fixed", target=target, expr=s.type_set(name), type_name=name,
+                                    id_bytes=bytes_literal(cid), reader=s.lazy_class(constructors[0]), struct=s.unpack(fmt),
+                                    size=4 + struct.calcsize(fmt), local=local,
+                                    args=", ".join(f"{local}.{naming.param_name(p.name)}" for p in params))
+                # One constructor: compare the raw id bytes, call the reader bound on first use.
                 return ReadStep("single", target=target, expr=s.type_set(name), type_name=name,
                                 id_bytes=bytes_literal(cid), reader=s.lazy_reader(cid))
             return ReadStep("boxed", target=target, expr=s.type_set(name), type_name=name)

@@ -12,11 +12,9 @@ from tlruntime.binary import (
 )
 from tlruntime.tlobject import (
     ENCODE_FAILURES as _ENCODE_FAILURES,
-    READERS as _READERS,
-    Reader as _Reader,
     TLObject,
     encode_error as _encode_error,
-    load_reader as _load_reader,
+    load_class as _load_class,
     read_boxed as _read_boxed,
 )
 
@@ -24,6 +22,7 @@ TYPE_CHECKING = False  # type checkers treat it as true; no typing import at run
 
 if TYPE_CHECKING:
     from tlruntime.tl import abcs
+    import tlruntime.tl.types.stars_subscription_pricing
 
 _new = object.__new__
 _u0 = Struct("<I").unpack_from
@@ -34,17 +33,18 @@ _S2 = Struct("<i")
 _u2 = _S2.unpack_from
 _p2 = _S2.pack
 _u3 = Struct("<qiiiiiii").unpack_from
-_p4 = Struct("<II").pack
-_p5 = Struct("<iiiiii").pack
+_u4 = Struct("<iq").unpack_from
+_p5 = Struct("<II").pack
+_p6 = Struct("<iiiiii").pack
 _T0 = frozenset((0x05416d58,))
-_rd0: _Reader | None = None
+_cl0: type[tlruntime.tl.types.stars_subscription_pricing.StarsSubscriptionPricing] | None = None
 
 
-def _load_rd0() -> _Reader:
-    """Bind ``_rd0`` to the reader of 0x05416d58 (its module is imported on first use)."""
-    global _rd0
-    _rd0 = _READERS.get(0x05416d58) or _load_reader(0x05416d58)
-    return _rd0
+def _load_cl0() -> type[tlruntime.tl.types.stars_subscription_pricing.StarsSubscriptionPricing]:
+    """Bind ``_cl0`` to the class of 0x05416d58 (its module is imported on first use)."""
+    global _cl0
+    _cl0 = _load_class(0x05416d58)
+    return _cl0
 
 
 class ChatInviteExported(TLObject):
@@ -165,10 +165,10 @@ class ChatInviteExported(TLObject):
                 except UnicodeEncodeError:  # lone surrogates, e.g. from a read of invalid UTF-8
                     e_title = v_title.encode("utf-8", "surrogateescape")
             return b"".join((
-                _p4(0xa22cbd96, _flags),
+                _p5(0xa22cbd96, _flags),
                 (_SHORT_FORM[_n](_n, e_link) if (_n := len(e_link)) < 254 else _pack_bytes(e_link)),
                 _p1(self.admin_id, self.date),
-                _p5(v_start_date, v_expire_date, v_usage_limit, v_usage, v_requested, v_subscription_expired) if (_flags & 1182) == 1182 else (b"" if v_start_date is None else _p2(v_start_date)) + (b"" if v_expire_date is None else _p2(v_expire_date)) + (b"" if v_usage_limit is None else _p2(v_usage_limit)) + (b"" if v_usage is None else _p2(v_usage)) + (b"" if v_requested is None else _p2(v_requested)) + (b"" if v_subscription_expired is None else _p2(v_subscription_expired)),
+                _p6(v_start_date, v_expire_date, v_usage_limit, v_usage, v_requested, v_subscription_expired) if (_flags & 1182) == 1182 else (b"" if v_start_date is None else _p2(v_start_date)) + (b"" if v_expire_date is None else _p2(v_expire_date)) + (b"" if v_usage_limit is None else _p2(v_usage_limit)) + (b"" if v_usage is None else _p2(v_usage)) + (b"" if v_requested is None else _p2(v_requested)) + (b"" if v_subscription_expired is None else _p2(v_subscription_expired)),
                 b"" if v_title is None else (_SHORT_FORM[_n](_n, e_title) if (_n := len(e_title)) < 254 else _pack_bytes(e_title)),
                 b"" if v_subscription_pricing is None else v_subscription_pricing._tl_StarsSubscriptionPricing(),
             ))
@@ -246,7 +246,10 @@ class ChatInviteExported(TLObject):
             self.title = None
         if _flags & 512:
             if data[o:o + 4] == b"\x58\x6d\x41\x05":
-                self.subscription_pricing, o = (_rd0 or _load_rd0())(data, o + 4)
+                v_subscription_pricing = _new(_cl0 or _load_cl0())
+                v_subscription_pricing.period, v_subscription_pricing.amount = _u4(data, o + 4)
+                o += 16
+                self.subscription_pricing = v_subscription_pricing
             else:
                 self.subscription_pricing, o = _read_boxed(data, o, _T0, "StarsSubscriptionPricing")
         else:

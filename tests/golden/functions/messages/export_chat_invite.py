@@ -13,10 +13,10 @@ from tlruntime.binary import (
 from tlruntime.tlobject import (
     ENCODE_FAILURES as _ENCODE_FAILURES,
     READERS as _READERS,
-    Reader as _Reader,
     TLRequest,
     boxed_reader as _boxed_reader,
     encode_error as _encode_error,
+    load_class as _load_class,
     load_reader as _load_reader,
     read_boxed as _read_boxed,
     read_entry as _read_entry,
@@ -27,6 +27,7 @@ TYPE_CHECKING = False  # type checkers treat it as true; no typing import at run
 
 if TYPE_CHECKING:
     from tlruntime.tl import abcs
+    import tlruntime.tl.types.stars_subscription_pricing
 
 _new = object.__new__
 _u0 = Struct("<I").unpack_from
@@ -36,19 +37,20 @@ _p1 = _S1.pack
 _S2 = Struct("<ii")
 _u2 = _S2.unpack_from
 _p2 = _S2.pack
-_p3 = Struct("<II").pack
+_u3 = Struct("<iq").unpack_from
+_p4 = Struct("<II").pack
 _T0 = frozenset((0x27bcbbfc, 0x35a95cb9, 0x7da07ec9, 0x7f3b18ea, 0xa87b0a1c, 0xbd2a0840, 0xdde8a54c,))
 _T1 = frozenset((0x05416d58,))
 _T2 = frozenset((0xa22cbd96, 0xed107ab7,))
 _R0 = _boxed_reader(_T2, "ExportedChatInvite")
-_rd0: _Reader | None = None
+_cl0: type[tlruntime.tl.types.stars_subscription_pricing.StarsSubscriptionPricing] | None = None
 
 
-def _load_rd0() -> _Reader:
-    """Bind ``_rd0`` to the reader of 0x05416d58 (its module is imported on first use)."""
-    global _rd0
-    _rd0 = _READERS.get(0x05416d58) or _load_reader(0x05416d58)
-    return _rd0
+def _load_cl0() -> type[tlruntime.tl.types.stars_subscription_pricing.StarsSubscriptionPricing]:
+    """Bind ``_cl0`` to the class of 0x05416d58 (its module is imported on first use)."""
+    global _cl0
+    _cl0 = _load_class(0x05416d58)
+    return _cl0
 
 
 class ExportChatInvite(TLRequest["abcs.ExportedChatInvite"]):
@@ -126,7 +128,7 @@ class ExportChatInvite(TLRequest["abcs.ExportedChatInvite"]):
                 except UnicodeEncodeError:  # lone surrogates, e.g. from a read of invalid UTF-8
                     e_title = v_title.encode("utf-8", "surrogateescape")
             return b"".join((
-                _p3(0xa455de90, _flags),
+                _p4(0xa455de90, _flags),
                 self.peer._tl_InputPeer(),
                 _p2(v_expire_date, v_usage_limit) if (_flags & 3) == 3 else (b"" if v_expire_date is None else _p1(v_expire_date)) + (b"" if v_usage_limit is None else _p1(v_usage_limit)),
                 b"" if v_title is None else (_SHORT_FORM[_n](_n, e_title) if (_n := len(e_title)) < 254 else _pack_bytes(e_title)),
@@ -178,7 +180,10 @@ class ExportChatInvite(TLRequest["abcs.ExportedChatInvite"]):
             self.title = None
         if _flags & 32:
             if data[o:o + 4] == b"\x58\x6d\x41\x05":
-                self.subscription_pricing, o = (_rd0 or _load_rd0())(data, o + 4)
+                v_subscription_pricing = _new(_cl0 or _load_cl0())
+                v_subscription_pricing.period, v_subscription_pricing.amount = _u3(data, o + 4)
+                o += 16
+                self.subscription_pricing = v_subscription_pricing
             else:
                 self.subscription_pricing, o = _read_boxed(data, o, _T1, "StarsSubscriptionPricing")
         else:
