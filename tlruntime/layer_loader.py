@@ -18,7 +18,7 @@ module itself.  It creates the module exactly as the import system would
 (same ``__spec__``, ``__file__``, ``sys.modules`` entry and parent attribute).
 Every execution of a class module, on either path, happens under one lock and
 is recorded, so two threads (or a lazy load racing an ``import`` statement)
-never execute a module twice.
+never execute a module twice: a class module is executed once per process.
 """
 
 from __future__ import annotations
@@ -116,9 +116,10 @@ class LayerFinder:
         name = module.__name__
         with _LOCK:
             done = _EXECUTED.get(name)
-            if done is not None:
-                # import_module executed it meanwhile (another thread): the import system
-                # returns what sys.modules holds after this call, so it returns that module.
+            if done is not None and done is not module:
+                # Executed meanwhile by import_module (another thread), or removed from
+                # sys.modules since: the import system returns what sys.modules holds after
+                # this call, so every importer gets the one module (and the one set of classes).
                 sys.modules[name] = done
                 return
             data = spec.loader_state
@@ -131,7 +132,8 @@ def import_module(name: str) -> ModuleType:
     """``importlib.import_module(name)``, shorter for the class modules of an installed layer.
 
     Any other name (a package, a hand-written runtime module, a module whose
-    byte-code is missing or stale) goes through ``importlib`` unchanged.
+    byte-code is missing or stale, one the import system is loading right now)
+    goes through ``importlib`` unchanged.
     """
     module = _EXECUTED.get(name)
     if module is not None:
@@ -143,33 +145,34 @@ def import_module(name: str) -> ModuleType:
             break
     parent_name, _, leaf = name.rpartition(".")
     parent = sys.modules.get(parent_name)
-    if finder is None or parent is None:
+    if finder is not None and parent is not None:
+        with _LOCK:
+            module = _load_directly(finder, name, parent_name)
+    if module is None:  # outside the lock: importlib may wait for a thread that needs it
         return importlib.import_module(name)
-    with _LOCK:
-        module = _EXECUTED.get(name)
-        if module is not None:
-            return module
-        if name in sys.modules:  # imported by the standard loader, or being imported right now
-            return importlib.import_module(name)
-        spec = finder.find_spec(name)
-        if spec is None:
-            return importlib.import_module(name)
-        module = ModuleType(name)
-        module.__spec__ = spec
-        module.__loader__ = finder  # type: ignore[assignment]
-        module.__package__ = parent_name
-        module.__file__ = spec.origin
-        module.__cached__ = spec.cached  # type: ignore[attr-defined]
-        spec._initializing = True  # type: ignore[attr-defined]  # what importlib marks a loading module with
-        sys.modules[name] = module
-        try:
-            finder.exec_module(module)
-        except BaseException:
-            del sys.modules[name]
-            raise
-        finally:
-            spec._initializing = False  # type: ignore[attr-defined]
     setattr(parent, leaf, module)
+    return module
+
+
+def _load_directly(finder: LayerFinder, name: str, package: str) -> ModuleType | None:
+    """The class module ``name`` executed here (``_LOCK`` held), or None to leave it to importlib."""
+    module = _EXECUTED.get(name)
+    if module is not None or name in sys.modules:  # loaded meanwhile, or the import system's
+        return module
+    spec = finder.find_spec(name)
+    if spec is None:
+        return None
+    module = ModuleType(name)
+    module.__spec__ = spec
+    module.__loader__ = finder  # type: ignore[assignment]
+    module.__package__ = package
+    module.__file__ = spec.origin
+    module.__cached__ = spec.cached  # type: ignore[attr-defined]
+    # Entered in sys.modules only once executed (a class module never imports itself), so an
+    # import statement in another thread meanwhile never sees it half-built: it loads its own
+    # module object, and LayerFinder.exec_module hands it this one instead.
+    finder.exec_module(module)
+    sys.modules[name] = module
     return module
 
 

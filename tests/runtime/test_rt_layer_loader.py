@@ -69,6 +69,9 @@ import mylayer.types.pricing as imported
 assert imported is module and mylayer.types.pricing is module
 assert module.__spec__.name == module.__name__ and module.__package__ == "mylayer.types"
 assert module.__file__.endswith("pricing.py") and module.__cached__.endswith(".pyc")
+# Executed once per process: removed from sys.modules and imported again, it is the same module.
+del sys.modules["mylayer.types.pricing"]
+assert importlib.import_module("mylayer.types.pricing") is module and types.Pricing is Pricing
 
 # Threads racing for a class module that is not loaded yet: one execution, one class object.
 names = [n for n in dir(types) if n != "Pricing" and not n.startswith("_")]
