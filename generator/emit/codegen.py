@@ -70,7 +70,7 @@ ITEM_WRITERS = {
 
 _BINARY_HELPERS = sorted(
     {*VECTOR_READERS.values(), *VECTOR_WRITERS.values(), *ITEM_READERS.values(), *ITEM_WRITERS.values(),
-     "_read_bool", "_read_long_bytes", "_read_long_string", "_SHORT_FORM"}
+     "_read_bool", "_read_long_bytes", "_read_long_string", "_SHORT_FORM", "_packer", "_unpacker"}
 )
 _TLOBJECT_HELPERS = {
     "_BOOL_FALSE": "BOOL_FALSE_BYTES",
@@ -154,6 +154,7 @@ class ModuleScope:
 
     def struct(self, fmt: str, method: str) -> str:
         """``_u<i>``/``_p<i>`` (``method`` "u" or "p"): unpack_from/pack of ``fmt``."""
+        self.use("_unpacker" if method == "u" else "_packer")
         if fmt not in self.structs:
             self.structs[fmt] = str(len(self.structs))
             self.struct_uses[fmt] = set()
@@ -169,15 +170,14 @@ class ModuleScope:
     def constants(self) -> list[tuple[str, str]]:
         """Every module constant the recorded code refers to, and nothing else."""
         out = [(name, LOCAL_CONSTANTS[name]) for name in LOCAL_CONSTANTS if name in self.used]
+        # One Struct per format for the whole layer (tlruntime.binary caches them): a class
+        # module binds the shared methods and creates no struct objects of its own.
         for fmt, index in self.structs.items():
             uses = self.struct_uses[fmt]
-            if len(uses) == 2:
-                out.append((f"_S{index}", f'Struct("{fmt}")'))
-                out += [(f"_u{index}", f"_S{index}.unpack_from"), (f"_p{index}", f"_S{index}.pack")]
-            elif "u" in uses:
-                out.append((f"_u{index}", f'Struct("{fmt}").unpack_from'))
-            else:
-                out.append((f"_p{index}", f'Struct("{fmt}").pack'))
+            if "u" in uses:
+                out.append((f"_u{index}", f'_unpacker("{fmt}")'))
+            if "p" in uses:
+                out.append((f"_p{index}", f'_packer("{fmt}")'))
         out += self.type_set_literals.items()
         out += [(name, expr) for expr, name in self.readers.items()]
         return out
@@ -185,8 +185,6 @@ class ModuleScope:
     def import_lines(self, shadowed: Sequence[str]) -> list[str]:
         """The module's import statements (after ``from __future__``), sorted like isort would."""
         lines = ["import builtins"] if shadowed else []
-        if self.structs:
-            lines.append("from struct import Struct")
         if lines:
             lines.append("")
         by_module: dict[str, list[str]] = {}

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from struct import Struct
-
 from tlruntime.binary import (
     SHORT_FORM as _SHORT_FORM,
     pack_bytes as _pack_bytes,
+    packer as _packer,
     read_long_string as _read_long_string,
+    unpacker as _unpacker,
 )
 from tlruntime.tlobject import (
     ENCODE_FAILURES as _ENCODE_FAILURES,
@@ -25,17 +25,15 @@ if TYPE_CHECKING:
     import tlruntime.tl.types.stars_subscription_pricing
 
 _new = object.__new__
-_u0 = Struct("<I").unpack_from
-_S1 = Struct("<qi")
-_u1 = _S1.unpack_from
-_p1 = _S1.pack
-_S2 = Struct("<i")
-_u2 = _S2.unpack_from
-_p2 = _S2.pack
-_u3 = Struct("<qiiiiiii").unpack_from
-_u4 = Struct("<iq").unpack_from
-_p5 = Struct("<II").pack
-_p6 = Struct("<iiiiii").pack
+_u0 = _unpacker("<I")
+_u1 = _unpacker("<qi")
+_p1 = _packer("<qi")
+_u2 = _unpacker("<i")
+_p2 = _packer("<i")
+_u3 = _unpacker("<qiiiiiii")
+_u4 = _unpacker("<iq")
+_p5 = _packer("<II")
+_p6 = _packer("<iiiiii")
 _T0 = frozenset((0x05416d58,))
 _cl0: type[tlruntime.tl.types.stars_subscription_pricing.StarsSubscriptionPricing] | None = None
 

@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-from struct import Struct
-
+from tlruntime.binary import packer as _packer
 from tlruntime.tlobject import (
     ENCODE_FAILURES as _ENCODE_FAILURES,
     TLObject,
@@ -12,7 +11,7 @@ from tlruntime.tlobject import (
 )
 
 _new = object.__new__
-_p0 = Struct("<I").pack
+_p0 = _packer("<I")
 
 
 class ChatInvitePublicJoinRequests(TLObject):

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
-from struct import Struct
-
+from tlruntime.binary import (
+    packer as _packer,
+    unpacker as _unpacker,
+)
 from tlruntime.tlobject import (
     ENCODE_FAILURES as _ENCODE_FAILURES,
     READERS as _READERS,
@@ -21,10 +23,9 @@ if TYPE_CHECKING:
     from tlruntime.tl import abcs
 
 _new = object.__new__
-_S0 = Struct("<iq")
-_u0 = _S0.unpack_from
-_p0 = _S0.pack
-_p1 = Struct("<I").pack
+_u0 = _unpacker("<iq")
+_p0 = _packer("<iq")
+_p1 = _packer("<I")
 _T0 = frozenset((0x27bcbbfc, 0x35a95cb9, 0x7da07ec9, 0x7f3b18ea, 0xa87b0a1c, 0xbd2a0840, 0xdde8a54c,))
 
 

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
-from struct import Struct
-
+from tlruntime.binary import (
+    packer as _packer,
+    unpacker as _unpacker,
+)
 from tlruntime.tlobject import (
     ENCODE_FAILURES as _ENCODE_FAILURES,
     TLObject,
@@ -14,8 +16,8 @@ from tlruntime.tlobject import (
 TYPE_CHECKING = False  # type checkers treat it as true; no typing import at run time
 
 _new = object.__new__
-_u0 = Struct("<iq").unpack_from
-_p1 = Struct("<Iiq").pack
+_u0 = _unpacker("<iq")
+_p1 = _packer("<Iiq")
 
 
 class StarsSubscriptionPricing(TLObject):

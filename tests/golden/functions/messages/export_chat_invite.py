@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from struct import Struct
-
 from tlruntime.binary import (
     SHORT_FORM as _SHORT_FORM,
     pack_bytes as _pack_bytes,
+    packer as _packer,
     read_long_string as _read_long_string,
+    unpacker as _unpacker,
 )
 from tlruntime.tlobject import (
     ENCODE_FAILURES as _ENCODE_FAILURES,
@@ -30,15 +30,13 @@ if TYPE_CHECKING:
     import tlruntime.tl.types.stars_subscription_pricing
 
 _new = object.__new__
-_u0 = Struct("<I").unpack_from
-_S1 = Struct("<i")
-_u1 = _S1.unpack_from
-_p1 = _S1.pack
-_S2 = Struct("<ii")
-_u2 = _S2.unpack_from
-_p2 = _S2.pack
-_u3 = Struct("<iq").unpack_from
-_p4 = Struct("<II").pack
+_u0 = _unpacker("<I")
+_u1 = _unpacker("<i")
+_p1 = _packer("<i")
+_u2 = _unpacker("<ii")
+_p2 = _packer("<ii")
+_u3 = _unpacker("<iq")
+_p4 = _packer("<II")
 _T0 = frozenset((0x27bcbbfc, 0x35a95cb9, 0x7da07ec9, 0x7f3b18ea, 0xa87b0a1c, 0xbd2a0840, 0xdde8a54c,))
 _T1 = frozenset((0x05416d58,))
 _T2 = frozenset((0xa22cbd96, 0xed107ab7,))
