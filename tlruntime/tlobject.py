@@ -192,14 +192,16 @@ def _to_plain(value: object) -> object:
 
 
 class _FieldsOfTable:
-    """``FIELDS`` of a generated class: its ``_FIELDS`` rows as :class:`Field` tuples.
+    """``FIELDS`` of a generated class: its flat ``_FIELDS`` table as :class:`Field` tuples.
 
     Built on first access and then stored on the class itself (where later
-    lookups find it first), so loading a class builds none of its Field objects.
+    lookups find it first), so loading a class builds none of its Field objects;
+    the table is one flat tuple (five entries per parameter), not a tuple per row.
     """
 
     def __get__(self, obj: object, owner: type[TLObject]) -> tuple[Field, ...]:
-        fields = tuple([Field(*row) for row in owner._FIELDS])
+        table = owner._FIELDS
+        fields = tuple([Field(*table[i : i + 5]) for i in range(0, len(table), 5)])  # type: ignore[arg-type]
         owner.FIELDS = fields
         return fields
 
@@ -263,8 +265,8 @@ class TLObject:
     TL_NAME: ClassVar[str]
     TL_LINE: ClassVar[str]
     FIELDS: ClassVar[tuple[Field, ...]]
-    # A generated class lists its parameters as plain rows (name, tl_name, tl_type, flag_field, bit).
-    _FIELDS: ClassVar[tuple[tuple[str, str, str, str | None, int | None], ...]] = ()
+    # A generated class lists its parameters in one flat table: name, tl_name, tl_type, flag_field, bit, ...
+    _FIELDS: ClassVar[tuple[str | int | None, ...]] = ()
     if not TYPE_CHECKING:
         FIELDS = _FieldsOfTable()
 

@@ -68,24 +68,24 @@ class ChatInviteExported(TLObject):
     CONSTRUCTOR_ID = 0xa22cbd96
     TL_NAME = "chatInviteExported"
     TL_LINE = "chatInviteExported#a22cbd96 flags:# revoked:flags.0?true permanent:flags.5?true request_needed:flags.6?true link:string admin_id:long date:int start_date:flags.4?int expire_date:flags.1?int usage_limit:flags.2?int usage:flags.3?int requested:flags.7?int subscription_expired:flags.10?int title:flags.8?string subscription_pricing:flags.9?StarsSubscriptionPricing = ExportedChatInvite;"
-    # FIELDS (tlruntime.tlobject.Field tuples) is built from these rows on first use:
-    # (name, tl_name, tl_type, flag_field, bit) per parameter, in schema order.
+    # FIELDS (tlruntime.tlobject.Field tuples) is built from this table on first use: per
+    # parameter, in schema order, a line of name, tl_name, tl_type, flag_field, bit.
     _FIELDS = (
-        ("flags", "flags", "#", None, None),
-        ("revoked", "revoked", "true", "flags", 0),
-        ("permanent", "permanent", "true", "flags", 5),
-        ("request_needed", "request_needed", "true", "flags", 6),
-        ("link", "link", "string", None, None),
-        ("admin_id", "admin_id", "long", None, None),
-        ("date", "date", "int", None, None),
-        ("start_date", "start_date", "int", "flags", 4),
-        ("expire_date", "expire_date", "int", "flags", 1),
-        ("usage_limit", "usage_limit", "int", "flags", 2),
-        ("usage", "usage", "int", "flags", 3),
-        ("requested", "requested", "int", "flags", 7),
-        ("subscription_expired", "subscription_expired", "int", "flags", 10),
-        ("title", "title", "string", "flags", 8),
-        ("subscription_pricing", "subscription_pricing", "StarsSubscriptionPricing", "flags", 9),
+        "flags", "flags", "#", None, None,
+        "revoked", "revoked", "true", "flags", 0,
+        "permanent", "permanent", "true", "flags", 5,
+        "request_needed", "request_needed", "true", "flags", 6,
+        "link", "link", "string", None, None,
+        "admin_id", "admin_id", "long", None, None,
+        "date", "date", "int", None, None,
+        "start_date", "start_date", "int", "flags", 4,
+        "expire_date", "expire_date", "int", "flags", 1,
+        "usage_limit", "usage_limit", "int", "flags", 2,
+        "usage", "usage", "int", "flags", 3,
+        "requested", "requested", "int", "flags", 7,
+        "subscription_expired", "subscription_expired", "int", "flags", 10,
+        "title", "title", "string", "flags", 8,
+        "subscription_pricing", "subscription_pricing", "StarsSubscriptionPricing", "flags", 9,
     )
 
     if TYPE_CHECKING:  # the attributes are __slots__: these declarations are for type checkers only

@@ -31,11 +31,11 @@ class InputPeerChannel(TLObject):
     CONSTRUCTOR_ID = 0x27bcbbfc
     TL_NAME = "inputPeerChannel"
     TL_LINE = "inputPeerChannel#27bcbbfc channel_id:long access_hash:long = InputPeer;"
-    # FIELDS (tlruntime.tlobject.Field tuples) is built from these rows on first use:
-    # (name, tl_name, tl_type, flag_field, bit) per parameter, in schema order.
+    # FIELDS (tlruntime.tlobject.Field tuples) is built from this table on first use: per
+    # parameter, in schema order, a line of name, tl_name, tl_type, flag_field, bit.
     _FIELDS = (
-        ("channel_id", "channel_id", "long", None, None),
-        ("access_hash", "access_hash", "long", None, None),
+        "channel_id", "channel_id", "long", None, None,
+        "access_hash", "access_hash", "long", None, None,
     )
 
     if TYPE_CHECKING:  # the attributes are __slots__: these declarations are for type checkers only

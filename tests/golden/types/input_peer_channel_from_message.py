@@ -41,12 +41,12 @@ class InputPeerChannelFromMessage(TLObject):
     CONSTRUCTOR_ID = 0xbd2a0840
     TL_NAME = "inputPeerChannelFromMessage"
     TL_LINE = "inputPeerChannelFromMessage#bd2a0840 peer:InputPeer msg_id:int channel_id:long = InputPeer;"
-    # FIELDS (tlruntime.tlobject.Field tuples) is built from these rows on first use:
-    # (name, tl_name, tl_type, flag_field, bit) per parameter, in schema order.
+    # FIELDS (tlruntime.tlobject.Field tuples) is built from this table on first use: per
+    # parameter, in schema order, a line of name, tl_name, tl_type, flag_field, bit.
     _FIELDS = (
-        ("peer", "peer", "InputPeer", None, None),
-        ("msg_id", "msg_id", "int", None, None),
-        ("channel_id", "channel_id", "long", None, None),
+        "peer", "peer", "InputPeer", None, None,
+        "msg_id", "msg_id", "int", None, None,
+        "channel_id", "channel_id", "long", None, None,
     )
 
     if TYPE_CHECKING:  # the attributes are __slots__: these declarations are for type checkers only

@@ -30,10 +30,10 @@ class InputPeerChat(TLObject):
     CONSTRUCTOR_ID = 0x35a95cb9
     TL_NAME = "inputPeerChat"
     TL_LINE = "inputPeerChat#35a95cb9 chat_id:long = InputPeer;"
-    # FIELDS (tlruntime.tlobject.Field tuples) is built from these rows on first use:
-    # (name, tl_name, tl_type, flag_field, bit) per parameter, in schema order.
+    # FIELDS (tlruntime.tlobject.Field tuples) is built from this table on first use: per
+    # parameter, in schema order, a line of name, tl_name, tl_type, flag_field, bit.
     _FIELDS = (
-        ("chat_id", "chat_id", "long", None, None),
+        "chat_id", "chat_id", "long", None, None,
     )
 
     if TYPE_CHECKING:  # the attributes are __slots__: these declarations are for type checkers only

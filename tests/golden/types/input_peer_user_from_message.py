@@ -41,12 +41,12 @@ class InputPeerUserFromMessage(TLObject):
     CONSTRUCTOR_ID = 0xa87b0a1c
     TL_NAME = "inputPeerUserFromMessage"
     TL_LINE = "inputPeerUserFromMessage#a87b0a1c peer:InputPeer msg_id:int user_id:long = InputPeer;"
-    # FIELDS (tlruntime.tlobject.Field tuples) is built from these rows on first use:
-    # (name, tl_name, tl_type, flag_field, bit) per parameter, in schema order.
+    # FIELDS (tlruntime.tlobject.Field tuples) is built from this table on first use: per
+    # parameter, in schema order, a line of name, tl_name, tl_type, flag_field, bit.
     _FIELDS = (
-        ("peer", "peer", "InputPeer", None, None),
-        ("msg_id", "msg_id", "int", None, None),
-        ("user_id", "user_id", "long", None, None),
+        "peer", "peer", "InputPeer", None, None,
+        "msg_id", "msg_id", "int", None, None,
+        "user_id", "user_id", "long", None, None,
     )
 
     if TYPE_CHECKING:  # the attributes are __slots__: these declarations are for type checkers only

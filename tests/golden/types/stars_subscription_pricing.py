@@ -31,11 +31,11 @@ class StarsSubscriptionPricing(TLObject):
     CONSTRUCTOR_ID = 0x05416d58
     TL_NAME = "starsSubscriptionPricing"
     TL_LINE = "starsSubscriptionPricing#5416d58 period:int amount:long = StarsSubscriptionPricing;"
-    # FIELDS (tlruntime.tlobject.Field tuples) is built from these rows on first use:
-    # (name, tl_name, tl_type, flag_field, bit) per parameter, in schema order.
+    # FIELDS (tlruntime.tlobject.Field tuples) is built from this table on first use: per
+    # parameter, in schema order, a line of name, tl_name, tl_type, flag_field, bit.
     _FIELDS = (
-        ("period", "period", "int", None, None),
-        ("amount", "amount", "long", None, None),
+        "period", "period", "int", None, None,
+        "amount", "amount", "long", None, None,
     )
 
     if TYPE_CHECKING:  # the attributes are __slots__: these declarations are for type checkers only

@@ -67,17 +67,17 @@ class ExportChatInvite(TLRequest["abcs.ExportedChatInvite"]):
     CONSTRUCTOR_ID = 0xa455de90
     TL_NAME = "messages.exportChatInvite"
     TL_LINE = "messages.exportChatInvite#a455de90 flags:# legacy_revoke_permanent:flags.2?true request_needed:flags.3?true peer:InputPeer expire_date:flags.0?int usage_limit:flags.1?int title:flags.4?string subscription_pricing:flags.5?StarsSubscriptionPricing = ExportedChatInvite;"
-    # FIELDS (tlruntime.tlobject.Field tuples) is built from these rows on first use:
-    # (name, tl_name, tl_type, flag_field, bit) per parameter, in schema order.
+    # FIELDS (tlruntime.tlobject.Field tuples) is built from this table on first use: per
+    # parameter, in schema order, a line of name, tl_name, tl_type, flag_field, bit.
     _FIELDS = (
-        ("flags", "flags", "#", None, None),
-        ("legacy_revoke_permanent", "legacy_revoke_permanent", "true", "flags", 2),
-        ("request_needed", "request_needed", "true", "flags", 3),
-        ("peer", "peer", "InputPeer", None, None),
-        ("expire_date", "expire_date", "int", "flags", 0),
-        ("usage_limit", "usage_limit", "int", "flags", 1),
-        ("title", "title", "string", "flags", 4),
-        ("subscription_pricing", "subscription_pricing", "StarsSubscriptionPricing", "flags", 5),
+        "flags", "flags", "#", None, None,
+        "legacy_revoke_permanent", "legacy_revoke_permanent", "true", "flags", 2,
+        "request_needed", "request_needed", "true", "flags", 3,
+        "peer", "peer", "InputPeer", None, None,
+        "expire_date", "expire_date", "int", "flags", 0,
+        "usage_limit", "usage_limit", "int", "flags", 1,
+        "title", "title", "string", "flags", 4,
+        "subscription_pricing", "subscription_pricing", "StarsSubscriptionPricing", "flags", 5,
     )
 
     if TYPE_CHECKING:  # the attributes are __slots__: these declarations are for type checkers only
