@@ -47,6 +47,7 @@ _TAG = sys.implementation.cache_tag
 _HEADER = 16  # magic, flags, source mtime, source size
 _TIMESTAMP_PYC = b"\x00\x00\x00\x00"
 _SEP = os.sep
+_PYC_SUFFIX = f".{_TAG}.pyc"
 _CHUNK = 1 << 16  # larger than the byte-code of almost every class module: one read
 
 
@@ -79,16 +80,20 @@ class LayerFinder:
         self.package = package
         self.prefix = package + "."
         self.directory = directory
+        self._paths: dict[str, tuple[str, str]] = {}  # package -> (its folder, its __pycache__), with a separator
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
     ) -> ModuleSpec | None:
         if not fullname.startswith(self.prefix) or _TAG is None:
             return None
-        *folders, leaf = fullname[len(self.prefix):].split(".")
-        folder = _SEP.join([self.directory, *folders])
-        source = f"{folder}{_SEP}{leaf}.py"
-        cached = f"{folder}{_SEP}__pycache__{_SEP}{leaf}.{_TAG}.pyc"
+        package, _, leaf = fullname.rpartition(".")
+        paths = self._paths.get(package)
+        if paths is None:  # first module of this package: its folder and byte-code folder, once
+            folder = _SEP.join([self.directory, *fullname[len(self.prefix):].split(".")[:-1]])
+            paths = self._paths[package] = (folder + _SEP, f"{folder}{_SEP}__pycache__{_SEP}")
+        source = paths[0] + leaf + ".py"
+        cached = paths[1] + leaf + _PYC_SUFFIX
         try:
             st = os.stat(source)
             data = _read_file(cached)
