@@ -18,7 +18,7 @@ import struct
 # ``import tlruntime.tl``: it is imported for type checkers only (mypy treats TYPE_CHECKING as true).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable, TypeVar
+    from typing import Any, Callable, TypeVar
 
 from .errors import (
     StringEncodeError,
@@ -38,6 +38,8 @@ __all__ = [
     "MAX_VECTOR_COUNT",
     "MAX_BYTES_LENGTH",
     "SHORT_FORM",
+    "packer",
+    "unpacker",
     "pack_bytes",
     "pack_string",
     "encode_surrogates",
@@ -113,6 +115,29 @@ _SHORT_FORM: tuple[Callable[[int, bytes], bytes], ...] = tuple(
 )
 # The generated ``_bytes`` inlines a string's short form with it: ``SHORT_FORM[n](n, data)``.
 SHORT_FORM = _SHORT_FORM
+
+
+# One Struct per format for the whole generated layer: a class module binds the methods it
+# uses (``_u0 = unpacker("<qi")``) and creates no struct object of its own, which keeps
+# ~4,700 Struct objects and their bound methods out of a fully loaded layer.
+_PACKERS: dict[str, Callable[..., bytes]] = {}
+_UNPACKERS: dict[str, Callable[..., tuple[Any, ...]]] = {}
+
+
+def packer(fmt: str) -> Callable[..., bytes]:
+    """The shared ``struct.Struct(fmt).pack``."""
+    method = _PACKERS.get(fmt)
+    if method is None:
+        method = _PACKERS[fmt] = struct.Struct(fmt).pack
+    return method
+
+
+def unpacker(fmt: str) -> Callable[..., tuple[Any, ...]]:
+    """The shared ``struct.Struct(fmt).unpack_from``."""
+    method = _UNPACKERS.get(fmt)
+    if method is None:
+        method = _UNPACKERS[fmt] = struct.Struct(fmt).unpack_from
+    return method
 
 
 # --- writing ------------------------------------------------------------------

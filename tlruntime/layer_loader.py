@@ -9,13 +9,25 @@ as the standard loader does (magic number, timestamp-based, source mtime and
 size), then executes it.  Anything else (a package, a missing, stale or
 hash-based ``.pyc``) is left to the standard machinery, so correctness never
 depends on this path; only speed does.
+
+The layer's own lazy loads (``types.X``, the id dispatch) go one step further
+through :func:`import_module`: for a class module it skips ``importlib``'s
+generic machinery too (per-module lock objects, the ``sys.meta_path`` walk,
+spec-driven module set-up), which costs more than finding and executing the
+module itself.  It creates the module exactly as the import system would
+(same ``__spec__``, ``__file__``, ``sys.modules`` entry and parent attribute).
+Every execution of a class module, on either path, happens under one lock and
+is recorded, so two threads (or a lazy load racing an ``import`` statement)
+never execute a module twice: a class module is executed once per process.
 """
 
 from __future__ import annotations
 
+import importlib
 import marshal
 import os
 import sys
+from _thread import RLock
 from importlib import _bootstrap_external as _imp_external  # frozen, already loaded
 from importlib.machinery import ModuleSpec
 from types import ModuleType
@@ -26,7 +38,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Sequence
 
-__all__ = ["LayerFinder", "install"]
+__all__ = ["LayerFinder", "import_module", "install"]
 
 # The bytecode magic of this interpreter, read where the import system keeps it: importlib.util
 # would pull in contextlib, functools and collections (~5 ms) for this one constant.
@@ -34,6 +46,31 @@ _MAGIC = _imp_external.MAGIC_NUMBER
 _TAG = sys.implementation.cache_tag
 _HEADER = 16  # magic, flags, source mtime, source size
 _TIMESTAMP_PYC = b"\x00\x00\x00\x00"
+_SEP = os.sep
+_PYC_SUFFIX = f".{_TAG}.pyc"
+_CHUNK = 1 << 16  # larger than the byte-code of almost every class module: one read
+
+
+def _read_file(path: str) -> bytes:
+    """The whole file, in as few system calls as it takes (open, read, close: no buffering layer)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        data = os.read(fd, _CHUNK)
+        if len(data) == _CHUNK:  # a big module: read the rest
+            parts = [data]
+            while chunk := os.read(fd, _CHUNK):
+                parts.append(chunk)
+            data = b"".join(parts)
+        return data
+    finally:
+        os.close(fd)
+
+# Every class module executed by a LayerFinder, by name: the one module object of that name,
+# whichever path (import_module or an import statement) loaded it first.
+_EXECUTED: dict[str, ModuleType] = {}
+# Held while a class module executes; reentrant because executing one may load another.
+_LOCK = RLock()
+_FINDERS: list[LayerFinder] = []
 
 
 class LayerFinder:
@@ -43,20 +80,23 @@ class LayerFinder:
         self.package = package
         self.prefix = package + "."
         self.directory = directory
+        self._paths: dict[str, tuple[str, str]] = {}  # package -> (its folder, its __pycache__), with a separator
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
     ) -> ModuleSpec | None:
         if not fullname.startswith(self.prefix) or _TAG is None:
             return None
-        *folders, leaf = fullname[len(self.prefix):].split(".")
-        folder = os.path.join(self.directory, *folders)
-        source = os.path.join(folder, leaf + ".py")
-        cached = os.path.join(folder, "__pycache__", f"{leaf}.{_TAG}.pyc")
+        package, _, leaf = fullname.rpartition(".")
+        paths = self._paths.get(package)
+        if paths is None:  # first module of this package: its folder and byte-code folder, once
+            folder = _SEP.join([self.directory, *fullname[len(self.prefix):].split(".")[:-1]])
+            paths = self._paths[package] = (folder + _SEP, f"{folder}{_SEP}__pycache__{_SEP}")
+        source = paths[0] + leaf + ".py"
+        cached = paths[1] + leaf + _PYC_SUFFIX
         try:
             st = os.stat(source)
-            with open(cached, "rb") as f:
-                data = f.read()
+            data = _read_file(cached)
         except OSError:  # a package (no <leaf>.py) or no byte-code yet: the standard path
             return None
         if (
@@ -78,9 +118,67 @@ class LayerFinder:
         spec = module.__spec__
         if spec is None or not isinstance(spec.loader_state, bytes):  # pragma: no cover - not via find_spec
             raise ImportError(f"{module.__name__} was not found by this LayerFinder", name=module.__name__)
-        data = spec.loader_state
-        spec.loader_state = None
-        exec(marshal.loads(memoryview(data)[_HEADER:]), module.__dict__)
+        name = module.__name__
+        with _LOCK:
+            done = _EXECUTED.get(name)
+            if done is not None and done is not module:
+                # Executed meanwhile by import_module (another thread), or removed from
+                # sys.modules since: the import system returns what sys.modules holds after
+                # this call, so every importer gets the one module (and the one set of classes).
+                sys.modules[name] = done
+                return
+            data = spec.loader_state
+            spec.loader_state = None
+            exec(marshal.loads(memoryview(data)[_HEADER:]), module.__dict__)
+            _EXECUTED[name] = module
+
+
+def import_module(name: str) -> ModuleType:
+    """``importlib.import_module(name)``, shorter for the class modules of an installed layer.
+
+    Any other name (a package, a hand-written runtime module, a module whose
+    byte-code is missing or stale, one the import system is loading right now)
+    goes through ``importlib`` unchanged.
+    """
+    module = _EXECUTED.get(name)
+    if module is not None:
+        return module
+    finder = None
+    for candidate in _FINDERS:
+        if name.startswith(candidate.prefix):
+            finder = candidate
+            break
+    parent_name, _, leaf = name.rpartition(".")
+    parent = sys.modules.get(parent_name)
+    if finder is not None and parent is not None:
+        with _LOCK:
+            module = _load_directly(finder, name, parent_name)
+    if module is None:  # outside the lock: importlib may wait for a thread that needs it
+        return importlib.import_module(name)
+    setattr(parent, leaf, module)
+    return module
+
+
+def _load_directly(finder: LayerFinder, name: str, package: str) -> ModuleType | None:
+    """The class module ``name`` executed here (``_LOCK`` held), or None to leave it to importlib."""
+    module = _EXECUTED.get(name)
+    if module is not None or name in sys.modules:  # loaded meanwhile, or the import system's
+        return module
+    spec = finder.find_spec(name)
+    if spec is None:
+        return None
+    module = ModuleType(name)
+    module.__spec__ = spec
+    module.__loader__ = finder  # type: ignore[assignment]
+    module.__package__ = package
+    module.__file__ = spec.origin
+    module.__cached__ = spec.cached  # type: ignore[attr-defined]
+    # Entered in sys.modules only once executed (a class module never imports itself), so an
+    # import statement in another thread meanwhile never sees it half-built: it loads its own
+    # module object, and LayerFinder.exec_module hands it this one instead.
+    finder.exec_module(module)
+    sys.modules[name] = module
+    return module
 
 
 def install(package: str, directory: str) -> None:
@@ -88,4 +186,6 @@ def install(package: str, directory: str) -> None:
     for finder in sys.meta_path:
         if isinstance(finder, LayerFinder) and finder.package == package:
             return
-    sys.meta_path.insert(0, LayerFinder(package, directory))
+    finder = LayerFinder(package, directory)
+    sys.meta_path.insert(0, finder)
+    _FINDERS.append(finder)

@@ -9,6 +9,8 @@ back here.
 from __future__ import annotations
 
 import importlib
+
+from .layer_loader import import_module as _import_module
 TYPE_CHECKING = False  # typing is imported for type checkers, or when an abcs union is built
 if TYPE_CHECKING:
     from typing import Any, MutableMapping
@@ -22,7 +24,7 @@ def load_lazy(namespace: MutableMapping[str, Any], table: dict[str, tuple[str, s
     if where is None:
         raise AttributeError(f"module {namespace.get('__name__')!r} has no attribute {name!r}")
     module_name, attribute = where
-    module = importlib.import_module(module_name)
+    module = _import_module(module_name)  # a class module skips importlib's generic machinery
     value: object = getattr(module, attribute) if attribute else module
     namespace[name] = value
     return value
@@ -52,7 +54,7 @@ def load_union(namespace: MutableMapping[str, Any], table: dict[str, str], name:
     classes = []
     for ref in refs.split(", "):
         module_path, _, class_name = ref.rpartition(".")
-        classes.append(getattr(importlib.import_module(module_path), class_name))
+        classes.append(getattr(_import_module(module_path), class_name))
     from typing import Union  # only here: a cheap `import tlruntime.tl`
 
     value: object = Union[tuple(classes)]

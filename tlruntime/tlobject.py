@@ -46,6 +46,7 @@ from .errors import (
     UnknownConstructorError,
     ValueEncodeError,
 )
+from .layer_loader import import_module as _import_module
 from .nesting import DEPTH, MAX_NESTING, RecursiveTypes, counted, stack_exhausted, too_deep
 
 if TYPE_CHECKING:
@@ -190,6 +191,71 @@ def _to_plain(value: object) -> object:
     return value
 
 
+class _FieldsOfTable:
+    """``FIELDS`` of a generated class: its flat ``_FIELDS`` table as :class:`Field` tuples.
+
+    Built on first access and then stored on the class itself (where later
+    lookups find it first), so loading a class builds none of its Field objects;
+    the table is one flat tuple (five entries per parameter), not a tuple per row.
+    """
+
+    def __get__(self, obj: object, owner: type[TLObject]) -> tuple[Field, ...]:
+        table = owner._FIELDS
+        fields = tuple([Field(*table[i : i + 5]) for i in range(0, len(table), 5)])  # type: ignore[arg-type]
+        owner.FIELDS = fields
+        return fields
+
+
+def _exact_reader(cls: type[TLObject], read: Reader) -> Callable[[bytes | bytearray | memoryview], Any]:
+    """The ``from_bytes`` of a generated class whose body reader is ``read``.
+
+    A plain, well-formed ``bytes`` value is read right here; anything else
+    (another buffer type, a gzip_packed wrapper, a wrong id, truncated or
+    trailing bytes) goes to ``read_exact``, which raises the typed error.
+    """
+    head = _UINT.pack(cls.CONSTRUCTOR_ID)
+
+    def from_bytes(data: bytes | bytearray | memoryview) -> Any:
+        """Read exactly one boxed value of this class from ``data`` (a ``gzip_packed`` wrapper is opened)."""
+        if type(data) is bytes and data[:4] == head:
+            try:
+                obj, end = read(data, 4)
+            except TRUNCATION:
+                pass  # read_exact reads it again and raises the typed error
+            else:
+                if end == len(data):
+                    return obj
+        return read_exact(cls, data)
+
+    from_bytes.__qualname__ = cls.__qualname__ + ".from_bytes"
+    return from_bytes
+
+
+class _FromBytesOnFirstUse:
+    """``from_bytes`` of every class: made on first access and stored on the class.
+
+    A generated class (its ``_read`` a staticmethod) gets the fast path of
+    :func:`_exact_reader`; any other class reads through ``read_exact``.  Made
+    on first use rather than compiled into each of ~2,500 class modules, so
+    loading a class costs nothing for it; the function returned is the one
+    stored, so a reference taken before the first call is just as fast.
+    """
+
+    def __get__(self, obj: object, owner: type[TLObject]) -> Callable[[bytes | bytearray | memoryview], Any]:
+        read = owner.__dict__.get("_read")
+        if type(read) is staticmethod:
+            from_bytes = _exact_reader(owner, read.__func__)
+        else:
+
+            def from_bytes(data: bytes | bytearray | memoryview) -> Any:
+                """Read exactly one boxed value of this class from ``data`` (a ``gzip_packed`` wrapper is opened)."""
+                return read_exact(owner, data)
+
+            from_bytes.__qualname__ = owner.__qualname__ + ".from_bytes"
+        owner.from_bytes = staticmethod(from_bytes)  # type: ignore[method-assign,assignment]
+        return from_bytes
+
+
 class TLObject:
     """A TL constructor value: boxed bytes via ``bytes(obj)``, exact typed read via ``from_bytes``."""
 
@@ -199,6 +265,10 @@ class TLObject:
     TL_NAME: ClassVar[str]
     TL_LINE: ClassVar[str]
     FIELDS: ClassVar[tuple[Field, ...]]
+    # A generated class lists its parameters in one flat table: name, tl_name, tl_type, flag_field, bit, ...
+    _FIELDS: ClassVar[tuple[str | int | None, ...]] = ()
+    if not TYPE_CHECKING:
+        FIELDS = _FieldsOfTable()
 
     def _bytes(self) -> bytes:
         """Boxed serialization (constructor id first); generated per class."""
@@ -216,14 +286,14 @@ class TLObject:
         """
         raise NotImplementedError
 
-    @classmethod
-    def from_bytes(cls, data: bytes | bytearray | memoryview) -> Self:
-        """Read exactly one boxed ``cls`` from ``data`` (a ``gzip_packed`` wrapper is opened).
+    if TYPE_CHECKING:
 
-        Generated classes override it with a static fast path for a plain,
-        well-formed ``bytes`` value that hands everything else to ``read_exact``.
-        """
-        return read_exact(cls, data)
+        @classmethod
+        def from_bytes(cls, data: bytes | bytearray | memoryview) -> Self:
+            """Read exactly one boxed ``cls`` from ``data`` (a ``gzip_packed`` wrapper is opened)."""
+
+    else:
+        from_bytes = _FromBytesOnFirstUse()
 
     def _attribute_names(self) -> tuple[str, ...]:
         names: tuple[str, ...] = type(self).__slots__
@@ -414,7 +484,7 @@ def class_for_id(constructor_id: int) -> type[TLObject] | None:
         where = _locations().get(constructor_id)
         if where is None:
             return None
-        cls = getattr(importlib.import_module(where[0]), where[1])
+        cls = getattr(_import_module(where[0]), where[1])  # a class module skips importlib's machinery
         _CLASSES[constructor_id] = cls
     return cls
 
@@ -586,10 +656,16 @@ def read_vector_boxed(
     out: list[Any] = []
     append = out.append
     get = _READERS.get
+    last_cid = -1  # a vector mostly repeats one constructor: its reader is kept in a local
+    read = None
     for _ in range(n):
         cid = _unpack_uint(data, o)[0]
-        if cid in expected:
-            item, o = (get(cid) or load_reader(cid))(data, o + 4)
+        if cid == last_cid:
+            item, o = read(data, o + 4)  # type: ignore[misc]
+        elif cid in expected:
+            read = get(cid) or load_reader(cid)
+            last_cid = cid
+            item, o = read(data, o + 4)
         else:
             item, o = read_boxed(data, o, expected, type_name)
         append(item)

@@ -12,7 +12,7 @@ import struct
 from typing import Sequence
 
 from generator import naming
-from generator.emit.codegen import FIXED_CODES, ModuleScope, bytes_literal, field_codec
+from generator.emit.codegen import FIXED_CODES, ModuleScope, field_codec
 from generator.emit.errors import EmitError
 from generator.emit.schema_types import TypeIndex, type_method
 from generator.emit.viewmodels import ClassVM, FieldVM, ReadStep, WriteStep
@@ -121,10 +121,7 @@ def build_class(cc: CheckedCombinator, types: TypeIndex) -> ClassVM:
     write_parts = _write_parts(b, c, fields, cc.id)
     if shared_checks:
         b.use("_EncodeError")
-    if fields:
-        b.use("Field")
-    for name in ("TLObject" if c.kind == "constructor" else "TLRequest", "_new", "_ENCODE_FAILURES", "_encode_error",
-                 "_TRUNCATION", "_read_exact"):
+    for name in ("TLObject" if c.kind == "constructor" else "TLRequest", "_new", "_ENCODE_FAILURES", "_encode_error"):
         b.use(name)
 
     result_annotation = result_body = ""
@@ -156,15 +153,15 @@ def build_class(cc: CheckedCombinator, types: TypeIndex) -> ClassVM:
         params=attrs,
         slots=[f.name for f in attrs],
         flag_props=flag_props,
-        import_lines=b.import_lines(shadowed, bool(typing_imports)),
+        import_lines=b.import_lines(shadowed),
         constants=b.constants(),
         typing_imports=typing_imports,
         read_steps=read_steps,
         write_parts=write_parts,
         write_locals=write_locals,
         shared_checks=shared_checks,
-        id_bytes=bytes_literal(cc.id),
         lazy_readers=[(name, f"0x{cid:08x}") for cid, name in b.lazy_readers.items()],
+        lazy_classes=[(name, f"0x{cid:08x}", annotation) for cid, (name, annotation) in b.lazy_classes.items()],
         string_encodes=b.string_encodes,
         type_method=type_method(c.result.name) if c.kind == "constructor" else "",
         result_type=c.result.name if c.kind == "constructor" else "",
@@ -180,16 +177,15 @@ def _read_steps(b: ModuleScope, c: Combinator, fields: list[FieldVM]) -> list[Re
     steps: list[ReadStep] = []
     run: list[tuple[str, str]] = []  # (target, code)
 
-    def flush() -> None:
-        if not run:
-            return
+    def run_step() -> ReadStep:
         fmt = "<" + "".join(code for _, code in run)
         kind = "struct" if len(run) > 1 else "fixed"
-        steps.append(
-            ReadStep(kind, target=", ".join(t for t, _ in run), struct=b.unpack(fmt),
-                     size=struct.calcsize(fmt))
-        )
-        run.clear()
+        return ReadStep(kind, target=", ".join(t for t, _ in run), struct=b.unpack(fmt), size=struct.calcsize(fmt))
+
+    def flush() -> None:
+        if run:
+            steps.append(run_step())
+            run.clear()
 
     pairs = list(zip(fields, c.params))
     i = 0
@@ -200,9 +196,16 @@ def _read_steps(b: ModuleScope, c: Combinator, fields: list[FieldVM]) -> list[Re
         if p.flag is None and p.type.name in FIXED_CODES:
             run.append((target, FIXED_CODES[p.type.name]))
             continue
-        flush()
         if p.flag is not None and p.type.name in FIXED_CODES:
-            # A run of optional fixed-size fields on one '#' field: one unpack when all are set.
+            # A run of optional fixed-size fields on one '#' field: one unpack when all are set,
+            # together with the unconditional fixed-size fields just before it (unless those
+            # hold the '#' field itself, which the condition reads).
+            flag_local = _local(p.flag.field)
+            lead = run_step() if run and all(t != flag_local for t, _ in run) else None
+            lead_codes = "".join(code for _, code in run) if lead else ""
+            if lead is None:
+                flush()
+            run.clear()
             group = [(f, p)]
             while i < len(pairs):
                 nf, np_ = pairs[i]
@@ -216,19 +219,20 @@ def _read_steps(b: ModuleScope, c: Combinator, fields: list[FieldVM]) -> list[Re
                 step.cond = f"{_local(p.flag.field)} & {_flag_mask(gp)}"
                 step.wrapper = "optional"
                 inner.append(step)
-            if len(group) == 1:
+            if len(group) == 1 and lead is None:
                 steps.append(inner[0])
                 continue
-            fmt = "<" + "".join(FIXED_CODES[gp.type.name] for _, gp in group)
+            fmt = "<" + lead_codes + "".join(FIXED_CODES[gp.type.name] for _, gp in group)
             mask = 0
             for _, gp in group:
                 mask |= _flag_mask(gp)
+            targets = ([lead.target] if lead else []) + [f"self.{gf.name}" for gf, _ in group]
             steps.append(
-                ReadStep("opt_run", target=", ".join(f"self.{gf.name}" for gf, _ in group),
-                         struct=b.unpack(fmt), size=struct.calcsize(fmt),
-                         cond=f"{_local(p.flag.field)} & {mask}", mask=mask, inner=inner)
+                ReadStep("opt_run", target=", ".join(targets), struct=b.unpack(fmt), size=struct.calcsize(fmt),
+                         cond=f"{flag_local} & {mask}", mask=mask, inner=inner, lead=lead)
             )
             continue
+        flush()
         if p.type.name == "true":
             cond = f"{_local(p.flag.field)} & {_flag_mask(p)}" if p.flag else "0"
             steps.append(ReadStep("true_flag", target=target, cond=cond))

@@ -70,7 +70,7 @@ ITEM_WRITERS = {
 
 _BINARY_HELPERS = sorted(
     {*VECTOR_READERS.values(), *VECTOR_WRITERS.values(), *ITEM_READERS.values(), *ITEM_WRITERS.values(),
-     "_read_bool", "_read_long_bytes", "_read_long_string", "_SHORT_FORM"}
+     "_read_bool", "_read_long_bytes", "_read_long_string", "_SHORT_FORM", "_packer", "_unpacker"}
 )
 _TLOBJECT_HELPERS = {
     "_BOOL_FALSE": "BOOL_FALSE_BYTES",
@@ -85,7 +85,7 @@ _TLOBJECT_HELPERS = {
     **{
         f"_{name}": name
         for name in (
-            "bare_reader", "boxed_reader", "bytes_of", "encode_error", "load_reader",
+            "bare_reader", "boxed_reader", "bytes_of", "encode_error", "load_class", "load_reader",
             "join_vector", "type_writer", "pack_object", "pack_vector_boxed", "read_boxed", "read_entry", "read_object",
             "read_exact", "read_vector_boxed", "unpack_id", "vector_reader", "vector_writer",
         )
@@ -106,6 +106,7 @@ STEP_HELPERS: Mapping[str, tuple[str, ...]] = {
     "bool": ("_read_bool",),
     "boxed": ("_unpack_id", "_READERS", "_load_reader", "_read_boxed"),
     "single": ("_read_boxed",),
+    "single_fixed": ("_read_boxed", "_new"),
 }
 # Module constants class.py.j2 or a read-step kind may use, with their definitions.
 LOCAL_CONSTANTS = {"_new": "object.__new__", "_from_bytes": "int.from_bytes"}
@@ -137,6 +138,7 @@ class ModuleScope:
         self.type_set_literals: dict[str, str] = {}
         self.readers: dict[str, str] = {}  # expression -> constant name
         self.lazy_readers: dict[int, str] = {}  # constructor id -> module global (_rd0)
+        self.lazy_classes: dict[int, tuple[str, str]] = {}  # constructor id -> (module global _cl0, class annotation)
         self.string_encodes: list[tuple[str, str, bool]] = []  # see ClassVM.string_encodes
         self.typing_imports: set[str] = set()
         self.type_vars: set[str] = set()  # typing-only TypeVars of the type parameters
@@ -152,6 +154,7 @@ class ModuleScope:
 
     def struct(self, fmt: str, method: str) -> str:
         """``_u<i>``/``_p<i>`` (``method`` "u" or "p"): unpack_from/pack of ``fmt``."""
+        self.use("_unpacker" if method == "u" else "_packer")
         if fmt not in self.structs:
             self.structs[fmt] = str(len(self.structs))
             self.struct_uses[fmt] = set()
@@ -167,26 +170,21 @@ class ModuleScope:
     def constants(self) -> list[tuple[str, str]]:
         """Every module constant the recorded code refers to, and nothing else."""
         out = [(name, LOCAL_CONSTANTS[name]) for name in LOCAL_CONSTANTS if name in self.used]
+        # One Struct per format for the whole layer (tlruntime.binary caches them): a class
+        # module binds the shared methods and creates no struct objects of its own.
         for fmt, index in self.structs.items():
             uses = self.struct_uses[fmt]
-            if len(uses) == 2:
-                out.append((f"_S{index}", f'Struct("{fmt}")'))
-                out += [(f"_u{index}", f"_S{index}.unpack_from"), (f"_p{index}", f"_S{index}.pack")]
-            elif "u" in uses:
-                out.append((f"_u{index}", f'Struct("{fmt}").unpack_from'))
-            else:
-                out.append((f"_p{index}", f'Struct("{fmt}").pack'))
+            if "u" in uses:
+                out.append((f"_u{index}", f'_unpacker("{fmt}")'))
+            if "p" in uses:
+                out.append((f"_p{index}", f'_packer("{fmt}")'))
         out += self.type_set_literals.items()
         out += [(name, expr) for expr, name in self.readers.items()]
         return out
 
-    def import_lines(self, shadowed: Sequence[str], has_typing: bool) -> list[str]:
+    def import_lines(self, shadowed: Sequence[str]) -> list[str]:
         """The module's import statements (after ``from __future__``), sorted like isort would."""
         lines = ["import builtins"] if shadowed else []
-        if self.structs:
-            lines.append("from struct import Struct")
-        if has_typing:
-            lines.append("from typing import TYPE_CHECKING")
         if lines:
             lines.append("")
         by_module: dict[str, list[str]] = {}
@@ -218,6 +216,16 @@ class ModuleScope:
             self.use("_READERS")
             self.use("_load_reader")
         return self.lazy_readers[constructor_id]
+
+    def lazy_class(self, constructor: CheckedCombinator) -> str:
+        """``_cl<i>``: a module global holding the class of ``constructor`` once loaded."""
+        if constructor.id not in self.lazy_classes:
+            module = self.types.module_path(constructor.combinator)
+            self.typing_imports.add(f"import {module}")
+            annotation = f"type[{module}.{naming.class_name(constructor.combinator.name)}]"
+            self.lazy_classes[constructor.id] = (f"_cl{len(self.lazy_classes)}", annotation)
+            self.use("_load_class")
+        return self.lazy_classes[constructor.id][0]
 
     def encoded_string(self, v: str, optional: bool) -> str:
         """The local ``e_<name>`` that holds the string ``v`` encoded before the join.
@@ -348,8 +356,19 @@ class Codec:
         if self.kind == "object":
             constructors = s.types.constructors_of(ref, s.c)
             if len(constructors) == 1:
-                # One constructor: compare the raw id bytes, call the reader bound on first use.
                 cid = constructors[0].id
+                params = constructors[0].combinator.params
+                if params and all(p.flag is None and p.type.name in FIXED_CODES and p.type.name != "#" for p in params):
+                    # Only fixed-size fields (starsSubscriptionPricing period:int amount:long): read
+                    # inline with one unpack into an object of the class bound on first use.  Such a
+                    # type holds no objects, so it is never recursive: no nesting level to count.
+                    fmt = "<" + "".join(FIXED_CODES[p.type.name] for p in params)
+                    local = "v_" + target.rpartition(".")[2]
+                    return ReadStep("single_fixed", target=target, expr=s.type_set(name), type_name=name,
+                                    id_bytes=bytes_literal(cid), reader=s.lazy_class(constructors[0]), struct=s.unpack(fmt),
+                                    size=4 + struct.calcsize(fmt), local=local,
+                                    args=", ".join(f"{local}.{naming.param_name(p.name)}" for p in params))
+                # One constructor: compare the raw id bytes, call the reader bound on first use.
                 return ReadStep("single", target=target, expr=s.type_set(name), type_name=name,
                                 id_bytes=bytes_literal(cid), reader=s.lazy_reader(cid))
             return ReadStep("boxed", target=target, expr=s.type_set(name), type_name=name)

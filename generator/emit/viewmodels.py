@@ -44,10 +44,14 @@ class ReadStep:
     wrapper: str = "plain"  # or "optional"
     mask: int = 0  # opt_run: every bit of the run
     inner: list["ReadStep"] = field(default_factory=list)  # opt_run: the per-field fallback
+    # opt_run: the unconditional fixed-size fields just before the run, read by the same
+    # unpack as the run when every bit is set (``struct``/``size``/``target`` then cover both)
+    lead: "ReadStep | None" = None
     type_name: str = ""  # boxed: the TL type, for error messages
-    args: str = ""  # call: extra arguments after ``data, o`` (", _T0, \"User\"")
+    args: str = ""  # call: extra arguments after ``data, o`` (", _T0, \"User\""); single_fixed: "v.a, v.b"
     id_bytes: str = ""  # single: the constructor id as a bytes literal (b"\\x58\\x6d\\x41\\x05")
-    reader: str = ""  # single: the module's lazily bound reader of that constructor (_rd0)
+    local: str = ""  # single_fixed: the local holding the new object (one per field: mypy types each alone)
+    reader: str = ""  # single: the module's lazily bound reader of that constructor (_rd0); single_fixed: its class (_cl0)
 
 
 @dataclass
@@ -101,8 +105,8 @@ class ClassVM:
     write_parts: list["WriteStep"]  # the serialized parts, in wire order
     write_locals: list[tuple[str, str]]  # (local name, expression): optional values, then flags
     shared_checks: list[tuple[str, str]]  # (condition, message)
-    id_bytes: str  # the constructor id as a bytes literal: the from_bytes fast path compares it
     lazy_readers: list[tuple[str, str]]  # (module global, hex id): readers bound on first use
+    lazy_classes: list[tuple[str, str, str]]  # (module global, hex id, annotation): classes bound on first use
     string_encodes: list[tuple[str, str, bool]]  # (local, value expression, optional): encoded before the join
     type_method: str = ""  # constructors: the _bytes alias named after their TL type (_tl_InputPeer)
     result_type: str = ""  # constructors: their TL type

@@ -99,3 +99,31 @@ def test_inlined_string_write_keeps_encode_errors() -> None:
     invite.link = None  # type: ignore[assignment]
     with pytest.raises(EncodeError, match="link"):
         bytes(invite)
+
+
+def test_from_bytes_is_made_once_and_is_the_stored_function() -> None:
+    cls = types.ChatInviteExported
+    first = cls.from_bytes
+    assert cls.from_bytes is first and vars(cls)["from_bytes"].__func__ is first
+    assert first(bytes(_invite())) == _invite()
+    assert first.__qualname__ == "ChatInviteExported.from_bytes"
+
+
+def test_fields_are_built_once_from_the_generated_rows() -> None:
+    from tlruntime.tlobject import Field
+
+    fields = types.ChatInviteExported.FIELDS
+    assert types.ChatInviteExported.FIELDS is fields and _invite().FIELDS is fields
+    assert all(type(f) is Field for f in fields)
+    assert fields[-1] == Field("subscription_pricing", "subscription_pricing", "StarsSubscriptionPricing", "flags", 9)
+
+
+@pytest.mark.parametrize("present", range(64))
+def test_optional_int_run_read_with_the_fields_before_it_for_every_subset(present: int) -> None:
+    # admin_id:long date:int, then six optional ints on flags: one unpack of all eight only when all six are set.
+    names = ("start_date", "expire_date", "usage_limit", "usage", "requested", "subscription_expired")
+    values = {name: 1000 + i if present >> i & 1 else None for i, name in enumerate(names)}
+    invite = _invite(**values)
+    raw = bytes(invite)
+    assert types.ChatInviteExported.from_bytes(raw) == invite
+    assert tl.deserialize(raw) == invite

@@ -65,9 +65,17 @@ def test_every_module_binds_only_names_it_uses() -> None:
 
 def test_a_module_without_strings_or_nested_objects_imports_little() -> None:
     text = (LAYER_DIR / "types" / "input_peer_self.py").read_text(encoding="utf-8")
-    assert "tlruntime.binary" not in text
-    assert "_read_long_string" not in text and "_READERS" not in text
-    assert "Struct(" in text  # its constructor id is still packed through a precomputed Struct
+    assert "packer as _packer" in text  # its constructor id is still packed through a precomputed Struct
+    assert "_read_long_string" not in text and "_READERS" not in text and "unpacker" not in text
+    assert "Struct(" not in text  # the layer's Struct objects are shared (tlruntime.binary.packer)
+
+
+def test_struct_methods_are_shared_by_the_whole_layer() -> None:
+    from tlruntime.binary import packer, unpacker
+
+    assert packer("<qi") is packer("<qi") and unpacker("<qi") is unpacker("<qi")
+    assert packer("<qi")(-1, 2) == struct.pack("<qi", -1, 2)
+    assert unpacker("<qi")(b"\x00" + struct.pack("<qi", -1, 2), 1) == (-1, 2)
 
 
 def test_read_is_a_plain_function_cached_in_readers() -> None:

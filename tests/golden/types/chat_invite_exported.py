@@ -3,55 +3,50 @@
 
 from __future__ import annotations
 
-from struct import Struct
-from typing import TYPE_CHECKING
-
 from tlruntime.binary import (
     SHORT_FORM as _SHORT_FORM,
     pack_bytes as _pack_bytes,
+    packer as _packer,
     read_long_string as _read_long_string,
+    unpacker as _unpacker,
 )
 from tlruntime.tlobject import (
     ENCODE_FAILURES as _ENCODE_FAILURES,
-    READERS as _READERS,
-    TRUNCATION as _TRUNCATION,
-    Field,
-    Reader as _Reader,
     TLObject,
     encode_error as _encode_error,
-    load_reader as _load_reader,
+    load_class as _load_class,
     read_boxed as _read_boxed,
-    read_exact as _read_exact,
 )
+
+TYPE_CHECKING = False  # type checkers treat it as true; no typing import at run time
 
 if TYPE_CHECKING:
     from tlruntime.tl import abcs
+    import tlruntime.tl.types.stars_subscription_pricing
 
 _new = object.__new__
-_u0 = Struct("<I").unpack_from
-_S1 = Struct("<qi")
-_u1 = _S1.unpack_from
-_p1 = _S1.pack
-_S2 = Struct("<i")
-_u2 = _S2.unpack_from
-_p2 = _S2.pack
-_S3 = Struct("<iiiiii")
-_u3 = _S3.unpack_from
-_p3 = _S3.pack
-_p4 = Struct("<II").pack
+_u0 = _unpacker("<I")
+_u1 = _unpacker("<qi")
+_p1 = _packer("<qi")
+_u2 = _unpacker("<i")
+_p2 = _packer("<i")
+_u3 = _unpacker("<qiiiiiii")
+_u4 = _unpacker("<iq")
+_p5 = _packer("<II")
+_p6 = _packer("<iiiiii")
 _T0 = frozenset((0x05416d58,))
-_rd0: _Reader | None = None
+_cl0: type[tlruntime.tl.types.stars_subscription_pricing.StarsSubscriptionPricing] | None = None
 
 
-def _load_rd0() -> _Reader:
-    """Bind ``_rd0`` to the reader of 0x05416d58 (its module is imported on first use)."""
-    global _rd0
-    _rd0 = _READERS.get(0x05416d58) or _load_reader(0x05416d58)
-    return _rd0
+def _load_cl0() -> type[tlruntime.tl.types.stars_subscription_pricing.StarsSubscriptionPricing]:
+    """Bind ``_cl0`` to the class of 0x05416d58 (its module is imported on first use)."""
+    global _cl0
+    _cl0 = _load_class(0x05416d58)
+    return _cl0
 
 
 class ChatInviteExported(TLObject):
-    """``chatInviteExported#a22cbd96 flags:# revoked:flags.0?true permanent:flags.5?true request_needed:flags.6?true link:string admin_id:long date:int start_date:flags.4?int expire_date:flags.1?int usage_limit:flags.2?int usage:flags.3?int requested:flags.7?int subscription_expired:flags.10?int title:flags.8?string subscription_pricing:flags.9?StarsSubscriptionPricing = ExportedChatInvite;``"""
+    """chatInviteExported#a22cbd96 flags:# revoked:flags.0?true permanent:flags.5?true request_needed:flags.6?true link:string admin_id:long date:int start_date:flags.4?int expire_date:flags.1?int usage_limit:flags.2?int usage:flags.3?int requested:flags.7?int subscription_expired:flags.10?int title:flags.8?string subscription_pricing:flags.9?StarsSubscriptionPricing = ExportedChatInvite;"""
 
     __slots__ = (
         "revoked",
@@ -73,38 +68,41 @@ class ChatInviteExported(TLObject):
     CONSTRUCTOR_ID = 0xa22cbd96
     TL_NAME = "chatInviteExported"
     TL_LINE = "chatInviteExported#a22cbd96 flags:# revoked:flags.0?true permanent:flags.5?true request_needed:flags.6?true link:string admin_id:long date:int start_date:flags.4?int expire_date:flags.1?int usage_limit:flags.2?int usage:flags.3?int requested:flags.7?int subscription_expired:flags.10?int title:flags.8?string subscription_pricing:flags.9?StarsSubscriptionPricing = ExportedChatInvite;"
-    FIELDS = (
-        Field("flags", "flags", "#", None, None),
-        Field("revoked", "revoked", "true", "flags", 0),
-        Field("permanent", "permanent", "true", "flags", 5),
-        Field("request_needed", "request_needed", "true", "flags", 6),
-        Field("link", "link", "string", None, None),
-        Field("admin_id", "admin_id", "long", None, None),
-        Field("date", "date", "int", None, None),
-        Field("start_date", "start_date", "int", "flags", 4),
-        Field("expire_date", "expire_date", "int", "flags", 1),
-        Field("usage_limit", "usage_limit", "int", "flags", 2),
-        Field("usage", "usage", "int", "flags", 3),
-        Field("requested", "requested", "int", "flags", 7),
-        Field("subscription_expired", "subscription_expired", "int", "flags", 10),
-        Field("title", "title", "string", "flags", 8),
-        Field("subscription_pricing", "subscription_pricing", "StarsSubscriptionPricing", "flags", 9),
+    # FIELDS (tlruntime.tlobject.Field tuples) is built from this table on first use: per
+    # parameter, in schema order, a line of name, tl_name, tl_type, flag_field, bit.
+    _FIELDS = (
+        "flags", "flags", "#", None, None,
+        "revoked", "revoked", "true", "flags", 0,
+        "permanent", "permanent", "true", "flags", 5,
+        "request_needed", "request_needed", "true", "flags", 6,
+        "link", "link", "string", None, None,
+        "admin_id", "admin_id", "long", None, None,
+        "date", "date", "int", None, None,
+        "start_date", "start_date", "int", "flags", 4,
+        "expire_date", "expire_date", "int", "flags", 1,
+        "usage_limit", "usage_limit", "int", "flags", 2,
+        "usage", "usage", "int", "flags", 3,
+        "requested", "requested", "int", "flags", 7,
+        "subscription_expired", "subscription_expired", "int", "flags", 10,
+        "title", "title", "string", "flags", 8,
+        "subscription_pricing", "subscription_pricing", "StarsSubscriptionPricing", "flags", 9,
     )
 
-    revoked: bool
-    permanent: bool
-    request_needed: bool
-    link: str
-    admin_id: int
-    date: int
-    start_date: int | None
-    expire_date: int | None
-    usage_limit: int | None
-    usage: int | None
-    requested: int | None
-    subscription_expired: int | None
-    title: str | None
-    subscription_pricing: abcs.StarsSubscriptionPricing | None
+    if TYPE_CHECKING:  # the attributes are __slots__: these declarations are for type checkers only
+        revoked: bool
+        permanent: bool
+        request_needed: bool
+        link: str
+        admin_id: int
+        date: int
+        start_date: int | None
+        expire_date: int | None
+        usage_limit: int | None
+        usage: int | None
+        requested: int | None
+        subscription_expired: int | None
+        title: str | None
+        subscription_pricing: abcs.StarsSubscriptionPricing | None
 
     def __init__(
         self,
@@ -165,10 +163,10 @@ class ChatInviteExported(TLObject):
                 except UnicodeEncodeError:  # lone surrogates, e.g. from a read of invalid UTF-8
                     e_title = v_title.encode("utf-8", "surrogateescape")
             return b"".join((
-                _p4(0xa22cbd96, _flags),
+                _p5(0xa22cbd96, _flags),
                 (_SHORT_FORM[_n](_n, e_link) if (_n := len(e_link)) < 254 else _pack_bytes(e_link)),
                 _p1(self.admin_id, self.date),
-                _p3(v_start_date, v_expire_date, v_usage_limit, v_usage, v_requested, v_subscription_expired) if (_flags & 1182) == 1182 else (b"" if v_start_date is None else _p2(v_start_date)) + (b"" if v_expire_date is None else _p2(v_expire_date)) + (b"" if v_usage_limit is None else _p2(v_usage_limit)) + (b"" if v_usage is None else _p2(v_usage)) + (b"" if v_requested is None else _p2(v_requested)) + (b"" if v_subscription_expired is None else _p2(v_subscription_expired)),
+                _p6(v_start_date, v_expire_date, v_usage_limit, v_usage, v_requested, v_subscription_expired) if (_flags & 1182) == 1182 else (b"" if v_start_date is None else _p2(v_start_date)) + (b"" if v_expire_date is None else _p2(v_expire_date)) + (b"" if v_usage_limit is None else _p2(v_usage_limit)) + (b"" if v_usage is None else _p2(v_usage)) + (b"" if v_requested is None else _p2(v_requested)) + (b"" if v_subscription_expired is None else _p2(v_subscription_expired)),
                 b"" if v_title is None else (_SHORT_FORM[_n](_n, e_title) if (_n := len(e_title)) < 254 else _pack_bytes(e_title)),
                 b"" if v_subscription_pricing is None else v_subscription_pricing._tl_StarsSubscriptionPricing(),
             ))
@@ -178,19 +176,7 @@ class ChatInviteExported(TLObject):
     __bytes__ = _bytes
     _tl_ExportedChatInvite = _bytes  # ExportedChatInvite fields write through this name: their type check
 
-    @staticmethod
-    def from_bytes(data: bytes | bytearray | memoryview) -> ChatInviteExported:
-        """Read exactly one boxed ``chatInviteExported`` from ``data`` (a ``gzip_packed`` wrapper is opened)."""
-        if type(data) is bytes and data[:4] == b"\x96\xbd\x2c\xa2":
-            try:
-                obj, end = ChatInviteExported._read(data, 4)
-            except _TRUNCATION:
-                pass  # read_exact reads it again and raises the typed error
-            else:
-                if end == len(data):
-                    return obj
-        return _read_exact(ChatInviteExported, data)
-
+    # Generated classes get their from_bytes from TLObject.__init_subclass__ (built around this reader).
     @staticmethod
     def _read(data: bytes, o: int) -> tuple[ChatInviteExported, int]:
         self = _new(ChatInviteExported)
@@ -208,12 +194,12 @@ class ChatInviteExported(TLObject):
             o += (n + 4) & -4
         else:
             self.link, o = _read_long_string(data, o)
-        self.admin_id, self.date = _u1(data, o)
-        o += 12
         if (_flags & 1182) == 1182:
-            self.start_date, self.expire_date, self.usage_limit, self.usage, self.requested, self.subscription_expired = _u3(data, o)
-            o += 24
+            self.admin_id, self.date, self.start_date, self.expire_date, self.usage_limit, self.usage, self.requested, self.subscription_expired = _u3(data, o)
+            o += 36
         else:
+            self.admin_id, self.date = _u1(data, o)
+            o += 12
             if _flags & 16:
                 self.start_date = _u2(data, o)[0]
                 o += 4
@@ -258,7 +244,10 @@ class ChatInviteExported(TLObject):
             self.title = None
         if _flags & 512:
             if data[o:o + 4] == b"\x58\x6d\x41\x05":
-                self.subscription_pricing, o = (_rd0 or _load_rd0())(data, o + 4)
+                v_subscription_pricing = _new(_cl0 or _load_cl0())
+                v_subscription_pricing.period, v_subscription_pricing.amount = _u4(data, o + 4)
+                o += 16
+                self.subscription_pricing = v_subscription_pricing
             else:
                 self.subscription_pricing, o = _read_boxed(data, o, _T0, "StarsSubscriptionPricing")
         else:

@@ -3,22 +3,19 @@
 
 from __future__ import annotations
 
-from struct import Struct
-
+from tlruntime.binary import packer as _packer
 from tlruntime.tlobject import (
     ENCODE_FAILURES as _ENCODE_FAILURES,
-    TRUNCATION as _TRUNCATION,
     TLObject,
     encode_error as _encode_error,
-    read_exact as _read_exact,
 )
 
 _new = object.__new__
-_p0 = Struct("<I").pack
+_p0 = _packer("<I")
 
 
 class ChatInvitePublicJoinRequests(TLObject):
-    """``chatInvitePublicJoinRequests#ed107ab7 = ExportedChatInvite;``"""
+    """chatInvitePublicJoinRequests#ed107ab7 = ExportedChatInvite;"""
 
     __slots__ = (
     )
@@ -26,9 +23,6 @@ class ChatInvitePublicJoinRequests(TLObject):
     CONSTRUCTOR_ID = 0xed107ab7
     TL_NAME = "chatInvitePublicJoinRequests"
     TL_LINE = "chatInvitePublicJoinRequests#ed107ab7 = ExportedChatInvite;"
-    FIELDS = (
-    )
-
 
     def __init__(
         self,
@@ -44,19 +38,7 @@ class ChatInvitePublicJoinRequests(TLObject):
     __bytes__ = _bytes
     _tl_ExportedChatInvite = _bytes  # ExportedChatInvite fields write through this name: their type check
 
-    @staticmethod
-    def from_bytes(data: bytes | bytearray | memoryview) -> ChatInvitePublicJoinRequests:
-        """Read exactly one boxed ``chatInvitePublicJoinRequests`` from ``data`` (a ``gzip_packed`` wrapper is opened)."""
-        if type(data) is bytes and data[:4] == b"\xb7\x7a\x10\xed":
-            try:
-                obj, end = ChatInvitePublicJoinRequests._read(data, 4)
-            except _TRUNCATION:
-                pass  # read_exact reads it again and raises the typed error
-            else:
-                if end == len(data):
-                    return obj
-        return _read_exact(ChatInvitePublicJoinRequests, data)
-
+    # Generated classes get their from_bytes from TLObject.__init_subclass__ (built around this reader).
     @staticmethod
     def _read(data: bytes, o: int) -> tuple[ChatInvitePublicJoinRequests, int]:
         self = _new(ChatInvitePublicJoinRequests)

@@ -3,24 +3,25 @@
 
 from __future__ import annotations
 
-from struct import Struct
-
+from tlruntime.binary import (
+    packer as _packer,
+    unpacker as _unpacker,
+)
 from tlruntime.tlobject import (
     ENCODE_FAILURES as _ENCODE_FAILURES,
-    TRUNCATION as _TRUNCATION,
-    Field,
     TLObject,
     encode_error as _encode_error,
-    read_exact as _read_exact,
 )
 
+TYPE_CHECKING = False  # type checkers treat it as true; no typing import at run time
+
 _new = object.__new__
-_u0 = Struct("<qq").unpack_from
-_p1 = Struct("<Iqq").pack
+_u0 = _unpacker("<qq")
+_p1 = _packer("<Iqq")
 
 
 class InputPeerChannel(TLObject):
-    """``inputPeerChannel#27bcbbfc channel_id:long access_hash:long = InputPeer;``"""
+    """inputPeerChannel#27bcbbfc channel_id:long access_hash:long = InputPeer;"""
 
     __slots__ = (
         "channel_id",
@@ -30,13 +31,16 @@ class InputPeerChannel(TLObject):
     CONSTRUCTOR_ID = 0x27bcbbfc
     TL_NAME = "inputPeerChannel"
     TL_LINE = "inputPeerChannel#27bcbbfc channel_id:long access_hash:long = InputPeer;"
-    FIELDS = (
-        Field("channel_id", "channel_id", "long", None, None),
-        Field("access_hash", "access_hash", "long", None, None),
+    # FIELDS (tlruntime.tlobject.Field tuples) is built from this table on first use: per
+    # parameter, in schema order, a line of name, tl_name, tl_type, flag_field, bit.
+    _FIELDS = (
+        "channel_id", "channel_id", "long", None, None,
+        "access_hash", "access_hash", "long", None, None,
     )
 
-    channel_id: int
-    access_hash: int
+    if TYPE_CHECKING:  # the attributes are __slots__: these declarations are for type checkers only
+        channel_id: int
+        access_hash: int
 
     def __init__(
         self,
@@ -56,19 +60,7 @@ class InputPeerChannel(TLObject):
     __bytes__ = _bytes
     _tl_InputPeer = _bytes  # InputPeer fields write through this name: their type check
 
-    @staticmethod
-    def from_bytes(data: bytes | bytearray | memoryview) -> InputPeerChannel:
-        """Read exactly one boxed ``inputPeerChannel`` from ``data`` (a ``gzip_packed`` wrapper is opened)."""
-        if type(data) is bytes and data[:4] == b"\xfc\xbb\xbc\x27":
-            try:
-                obj, end = InputPeerChannel._read(data, 4)
-            except _TRUNCATION:
-                pass  # read_exact reads it again and raises the typed error
-            else:
-                if end == len(data):
-                    return obj
-        return _read_exact(InputPeerChannel, data)
-
+    # Generated classes get their from_bytes from TLObject.__init_subclass__ (built around this reader).
     @staticmethod
     def _read(data: bytes, o: int) -> tuple[InputPeerChannel, int]:
         self = _new(InputPeerChannel)

@@ -3,35 +3,34 @@
 
 from __future__ import annotations
 
-from struct import Struct
-from typing import TYPE_CHECKING
-
+from tlruntime.binary import (
+    packer as _packer,
+    unpacker as _unpacker,
+)
 from tlruntime.tlobject import (
     ENCODE_FAILURES as _ENCODE_FAILURES,
     READERS as _READERS,
-    TRUNCATION as _TRUNCATION,
-    Field,
     TLObject,
     encode_error as _encode_error,
     load_reader as _load_reader,
     read_boxed as _read_boxed,
-    read_exact as _read_exact,
     unpack_id as _unpack_id,
 )
+
+TYPE_CHECKING = False  # type checkers treat it as true; no typing import at run time
 
 if TYPE_CHECKING:
     from tlruntime.tl import abcs
 
 _new = object.__new__
-_S0 = Struct("<iq")
-_u0 = _S0.unpack_from
-_p0 = _S0.pack
-_p1 = Struct("<I").pack
+_u0 = _unpacker("<iq")
+_p0 = _packer("<iq")
+_p1 = _packer("<I")
 _T0 = frozenset((0x27bcbbfc, 0x35a95cb9, 0x7da07ec9, 0x7f3b18ea, 0xa87b0a1c, 0xbd2a0840, 0xdde8a54c,))
 
 
 class InputPeerChannelFromMessage(TLObject):
-    """``inputPeerChannelFromMessage#bd2a0840 peer:InputPeer msg_id:int channel_id:long = InputPeer;``"""
+    """inputPeerChannelFromMessage#bd2a0840 peer:InputPeer msg_id:int channel_id:long = InputPeer;"""
 
     __slots__ = (
         "peer",
@@ -42,15 +41,18 @@ class InputPeerChannelFromMessage(TLObject):
     CONSTRUCTOR_ID = 0xbd2a0840
     TL_NAME = "inputPeerChannelFromMessage"
     TL_LINE = "inputPeerChannelFromMessage#bd2a0840 peer:InputPeer msg_id:int channel_id:long = InputPeer;"
-    FIELDS = (
-        Field("peer", "peer", "InputPeer", None, None),
-        Field("msg_id", "msg_id", "int", None, None),
-        Field("channel_id", "channel_id", "long", None, None),
+    # FIELDS (tlruntime.tlobject.Field tuples) is built from this table on first use: per
+    # parameter, in schema order, a line of name, tl_name, tl_type, flag_field, bit.
+    _FIELDS = (
+        "peer", "peer", "InputPeer", None, None,
+        "msg_id", "msg_id", "int", None, None,
+        "channel_id", "channel_id", "long", None, None,
     )
 
-    peer: abcs.InputPeer
-    msg_id: int
-    channel_id: int
+    if TYPE_CHECKING:  # the attributes are __slots__: these declarations are for type checkers only
+        peer: abcs.InputPeer
+        msg_id: int
+        channel_id: int
 
     def __init__(
         self,
@@ -76,19 +78,7 @@ class InputPeerChannelFromMessage(TLObject):
     __bytes__ = _bytes
     _tl_InputPeer = _bytes  # InputPeer fields write through this name: their type check
 
-    @staticmethod
-    def from_bytes(data: bytes | bytearray | memoryview) -> InputPeerChannelFromMessage:
-        """Read exactly one boxed ``inputPeerChannelFromMessage`` from ``data`` (a ``gzip_packed`` wrapper is opened)."""
-        if type(data) is bytes and data[:4] == b"\x40\x08\x2a\xbd":
-            try:
-                obj, end = InputPeerChannelFromMessage._read(data, 4)
-            except _TRUNCATION:
-                pass  # read_exact reads it again and raises the typed error
-            else:
-                if end == len(data):
-                    return obj
-        return _read_exact(InputPeerChannelFromMessage, data)
-
+    # Generated classes get their from_bytes from TLObject.__init_subclass__ (built around this reader).
     @staticmethod
     def _read(data: bytes, o: int) -> tuple[InputPeerChannelFromMessage, int]:
         self = _new(InputPeerChannelFromMessage)

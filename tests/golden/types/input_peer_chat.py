@@ -3,24 +3,25 @@
 
 from __future__ import annotations
 
-from struct import Struct
-
+from tlruntime.binary import (
+    packer as _packer,
+    unpacker as _unpacker,
+)
 from tlruntime.tlobject import (
     ENCODE_FAILURES as _ENCODE_FAILURES,
-    TRUNCATION as _TRUNCATION,
-    Field,
     TLObject,
     encode_error as _encode_error,
-    read_exact as _read_exact,
 )
 
+TYPE_CHECKING = False  # type checkers treat it as true; no typing import at run time
+
 _new = object.__new__
-_u0 = Struct("<q").unpack_from
-_p1 = Struct("<Iq").pack
+_u0 = _unpacker("<q")
+_p1 = _packer("<Iq")
 
 
 class InputPeerChat(TLObject):
-    """``inputPeerChat#35a95cb9 chat_id:long = InputPeer;``"""
+    """inputPeerChat#35a95cb9 chat_id:long = InputPeer;"""
 
     __slots__ = (
         "chat_id",
@@ -29,11 +30,14 @@ class InputPeerChat(TLObject):
     CONSTRUCTOR_ID = 0x35a95cb9
     TL_NAME = "inputPeerChat"
     TL_LINE = "inputPeerChat#35a95cb9 chat_id:long = InputPeer;"
-    FIELDS = (
-        Field("chat_id", "chat_id", "long", None, None),
+    # FIELDS (tlruntime.tlobject.Field tuples) is built from this table on first use: per
+    # parameter, in schema order, a line of name, tl_name, tl_type, flag_field, bit.
+    _FIELDS = (
+        "chat_id", "chat_id", "long", None, None,
     )
 
-    chat_id: int
+    if TYPE_CHECKING:  # the attributes are __slots__: these declarations are for type checkers only
+        chat_id: int
 
     def __init__(
         self,
@@ -51,19 +55,7 @@ class InputPeerChat(TLObject):
     __bytes__ = _bytes
     _tl_InputPeer = _bytes  # InputPeer fields write through this name: their type check
 
-    @staticmethod
-    def from_bytes(data: bytes | bytearray | memoryview) -> InputPeerChat:
-        """Read exactly one boxed ``inputPeerChat`` from ``data`` (a ``gzip_packed`` wrapper is opened)."""
-        if type(data) is bytes and data[:4] == b"\xb9\x5c\xa9\x35":
-            try:
-                obj, end = InputPeerChat._read(data, 4)
-            except _TRUNCATION:
-                pass  # read_exact reads it again and raises the typed error
-            else:
-                if end == len(data):
-                    return obj
-        return _read_exact(InputPeerChat, data)
-
+    # Generated classes get their from_bytes from TLObject.__init_subclass__ (built around this reader).
     @staticmethod
     def _read(data: bytes, o: int) -> tuple[InputPeerChat, int]:
         self = _new(InputPeerChat)

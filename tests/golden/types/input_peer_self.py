@@ -3,22 +3,19 @@
 
 from __future__ import annotations
 
-from struct import Struct
-
+from tlruntime.binary import packer as _packer
 from tlruntime.tlobject import (
     ENCODE_FAILURES as _ENCODE_FAILURES,
-    TRUNCATION as _TRUNCATION,
     TLObject,
     encode_error as _encode_error,
-    read_exact as _read_exact,
 )
 
 _new = object.__new__
-_p0 = Struct("<I").pack
+_p0 = _packer("<I")
 
 
 class InputPeerSelf(TLObject):
-    """``inputPeerSelf#7da07ec9 = InputPeer;``"""
+    """inputPeerSelf#7da07ec9 = InputPeer;"""
 
     __slots__ = (
     )
@@ -26,9 +23,6 @@ class InputPeerSelf(TLObject):
     CONSTRUCTOR_ID = 0x7da07ec9
     TL_NAME = "inputPeerSelf"
     TL_LINE = "inputPeerSelf#7da07ec9 = InputPeer;"
-    FIELDS = (
-    )
-
 
     def __init__(
         self,
@@ -44,19 +38,7 @@ class InputPeerSelf(TLObject):
     __bytes__ = _bytes
     _tl_InputPeer = _bytes  # InputPeer fields write through this name: their type check
 
-    @staticmethod
-    def from_bytes(data: bytes | bytearray | memoryview) -> InputPeerSelf:
-        """Read exactly one boxed ``inputPeerSelf`` from ``data`` (a ``gzip_packed`` wrapper is opened)."""
-        if type(data) is bytes and data[:4] == b"\xc9\x7e\xa0\x7d":
-            try:
-                obj, end = InputPeerSelf._read(data, 4)
-            except _TRUNCATION:
-                pass  # read_exact reads it again and raises the typed error
-            else:
-                if end == len(data):
-                    return obj
-        return _read_exact(InputPeerSelf, data)
-
+    # Generated classes get their from_bytes from TLObject.__init_subclass__ (built around this reader).
     @staticmethod
     def _read(data: bytes, o: int) -> tuple[InputPeerSelf, int]:
         self = _new(InputPeerSelf)

@@ -3,24 +3,25 @@
 
 from __future__ import annotations
 
-from struct import Struct
-
+from tlruntime.binary import (
+    packer as _packer,
+    unpacker as _unpacker,
+)
 from tlruntime.tlobject import (
     ENCODE_FAILURES as _ENCODE_FAILURES,
-    TRUNCATION as _TRUNCATION,
-    Field,
     TLObject,
     encode_error as _encode_error,
-    read_exact as _read_exact,
 )
 
+TYPE_CHECKING = False  # type checkers treat it as true; no typing import at run time
+
 _new = object.__new__
-_u0 = Struct("<iq").unpack_from
-_p1 = Struct("<Iiq").pack
+_u0 = _unpacker("<iq")
+_p1 = _packer("<Iiq")
 
 
 class StarsSubscriptionPricing(TLObject):
-    """``starsSubscriptionPricing#5416d58 period:int amount:long = StarsSubscriptionPricing;``"""
+    """starsSubscriptionPricing#5416d58 period:int amount:long = StarsSubscriptionPricing;"""
 
     __slots__ = (
         "period",
@@ -30,13 +31,16 @@ class StarsSubscriptionPricing(TLObject):
     CONSTRUCTOR_ID = 0x05416d58
     TL_NAME = "starsSubscriptionPricing"
     TL_LINE = "starsSubscriptionPricing#5416d58 period:int amount:long = StarsSubscriptionPricing;"
-    FIELDS = (
-        Field("period", "period", "int", None, None),
-        Field("amount", "amount", "long", None, None),
+    # FIELDS (tlruntime.tlobject.Field tuples) is built from this table on first use: per
+    # parameter, in schema order, a line of name, tl_name, tl_type, flag_field, bit.
+    _FIELDS = (
+        "period", "period", "int", None, None,
+        "amount", "amount", "long", None, None,
     )
 
-    period: int
-    amount: int
+    if TYPE_CHECKING:  # the attributes are __slots__: these declarations are for type checkers only
+        period: int
+        amount: int
 
     def __init__(
         self,
@@ -56,19 +60,7 @@ class StarsSubscriptionPricing(TLObject):
     __bytes__ = _bytes
     _tl_StarsSubscriptionPricing = _bytes  # StarsSubscriptionPricing fields write through this name: their type check
 
-    @staticmethod
-    def from_bytes(data: bytes | bytearray | memoryview) -> StarsSubscriptionPricing:
-        """Read exactly one boxed ``starsSubscriptionPricing`` from ``data`` (a ``gzip_packed`` wrapper is opened)."""
-        if type(data) is bytes and data[:4] == b"\x58\x6d\x41\x05":
-            try:
-                obj, end = StarsSubscriptionPricing._read(data, 4)
-            except _TRUNCATION:
-                pass  # read_exact reads it again and raises the typed error
-            else:
-                if end == len(data):
-                    return obj
-        return _read_exact(StarsSubscriptionPricing, data)
-
+    # Generated classes get their from_bytes from TLObject.__init_subclass__ (built around this reader).
     @staticmethod
     def _read(data: bytes, o: int) -> tuple[StarsSubscriptionPricing, int]:
         self = _new(StarsSubscriptionPricing)

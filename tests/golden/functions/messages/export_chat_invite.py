@@ -3,58 +3,56 @@
 
 from __future__ import annotations
 
-from struct import Struct
-from typing import TYPE_CHECKING
-
 from tlruntime.binary import (
     SHORT_FORM as _SHORT_FORM,
     pack_bytes as _pack_bytes,
+    packer as _packer,
     read_long_string as _read_long_string,
+    unpacker as _unpacker,
 )
 from tlruntime.tlobject import (
     ENCODE_FAILURES as _ENCODE_FAILURES,
     READERS as _READERS,
-    TRUNCATION as _TRUNCATION,
-    Field,
-    Reader as _Reader,
     TLRequest,
     boxed_reader as _boxed_reader,
     encode_error as _encode_error,
+    load_class as _load_class,
     load_reader as _load_reader,
     read_boxed as _read_boxed,
     read_entry as _read_entry,
-    read_exact as _read_exact,
     unpack_id as _unpack_id,
 )
 
+TYPE_CHECKING = False  # type checkers treat it as true; no typing import at run time
+
 if TYPE_CHECKING:
     from tlruntime.tl import abcs
+    import tlruntime.tl.types.stars_subscription_pricing
 
 _new = object.__new__
-_u0 = Struct("<I").unpack_from
-_S1 = Struct("<i")
-_u1 = _S1.unpack_from
-_p1 = _S1.pack
-_S2 = Struct("<ii")
-_u2 = _S2.unpack_from
-_p2 = _S2.pack
-_p3 = Struct("<II").pack
+_u0 = _unpacker("<I")
+_u1 = _unpacker("<i")
+_p1 = _packer("<i")
+_u2 = _unpacker("<ii")
+_p2 = _packer("<ii")
+_u3 = _unpacker("<iq")
+_p4 = _packer("<II")
 _T0 = frozenset((0x27bcbbfc, 0x35a95cb9, 0x7da07ec9, 0x7f3b18ea, 0xa87b0a1c, 0xbd2a0840, 0xdde8a54c,))
 _T1 = frozenset((0x05416d58,))
 _T2 = frozenset((0xa22cbd96, 0xed107ab7,))
 _R0 = _boxed_reader(_T2, "ExportedChatInvite")
-_rd0: _Reader | None = None
+_cl0: type[tlruntime.tl.types.stars_subscription_pricing.StarsSubscriptionPricing] | None = None
 
 
-def _load_rd0() -> _Reader:
-    """Bind ``_rd0`` to the reader of 0x05416d58 (its module is imported on first use)."""
-    global _rd0
-    _rd0 = _READERS.get(0x05416d58) or _load_reader(0x05416d58)
-    return _rd0
+def _load_cl0() -> type[tlruntime.tl.types.stars_subscription_pricing.StarsSubscriptionPricing]:
+    """Bind ``_cl0`` to the class of 0x05416d58 (its module is imported on first use)."""
+    global _cl0
+    _cl0 = _load_class(0x05416d58)
+    return _cl0
 
 
 class ExportChatInvite(TLRequest["abcs.ExportedChatInvite"]):
-    """``messages.exportChatInvite#a455de90 flags:# legacy_revoke_permanent:flags.2?true request_needed:flags.3?true peer:InputPeer expire_date:flags.0?int usage_limit:flags.1?int title:flags.4?string subscription_pricing:flags.5?StarsSubscriptionPricing = ExportedChatInvite;``"""
+    """messages.exportChatInvite#a455de90 flags:# legacy_revoke_permanent:flags.2?true request_needed:flags.3?true peer:InputPeer expire_date:flags.0?int usage_limit:flags.1?int title:flags.4?string subscription_pricing:flags.5?StarsSubscriptionPricing = ExportedChatInvite;"""
 
     __slots__ = (
         "legacy_revoke_permanent",
@@ -69,24 +67,27 @@ class ExportChatInvite(TLRequest["abcs.ExportedChatInvite"]):
     CONSTRUCTOR_ID = 0xa455de90
     TL_NAME = "messages.exportChatInvite"
     TL_LINE = "messages.exportChatInvite#a455de90 flags:# legacy_revoke_permanent:flags.2?true request_needed:flags.3?true peer:InputPeer expire_date:flags.0?int usage_limit:flags.1?int title:flags.4?string subscription_pricing:flags.5?StarsSubscriptionPricing = ExportedChatInvite;"
-    FIELDS = (
-        Field("flags", "flags", "#", None, None),
-        Field("legacy_revoke_permanent", "legacy_revoke_permanent", "true", "flags", 2),
-        Field("request_needed", "request_needed", "true", "flags", 3),
-        Field("peer", "peer", "InputPeer", None, None),
-        Field("expire_date", "expire_date", "int", "flags", 0),
-        Field("usage_limit", "usage_limit", "int", "flags", 1),
-        Field("title", "title", "string", "flags", 4),
-        Field("subscription_pricing", "subscription_pricing", "StarsSubscriptionPricing", "flags", 5),
+    # FIELDS (tlruntime.tlobject.Field tuples) is built from this table on first use: per
+    # parameter, in schema order, a line of name, tl_name, tl_type, flag_field, bit.
+    _FIELDS = (
+        "flags", "flags", "#", None, None,
+        "legacy_revoke_permanent", "legacy_revoke_permanent", "true", "flags", 2,
+        "request_needed", "request_needed", "true", "flags", 3,
+        "peer", "peer", "InputPeer", None, None,
+        "expire_date", "expire_date", "int", "flags", 0,
+        "usage_limit", "usage_limit", "int", "flags", 1,
+        "title", "title", "string", "flags", 4,
+        "subscription_pricing", "subscription_pricing", "StarsSubscriptionPricing", "flags", 5,
     )
 
-    legacy_revoke_permanent: bool
-    request_needed: bool
-    peer: abcs.InputPeer
-    expire_date: int | None
-    usage_limit: int | None
-    title: str | None
-    subscription_pricing: abcs.StarsSubscriptionPricing | None
+    if TYPE_CHECKING:  # the attributes are __slots__: these declarations are for type checkers only
+        legacy_revoke_permanent: bool
+        request_needed: bool
+        peer: abcs.InputPeer
+        expire_date: int | None
+        usage_limit: int | None
+        title: str | None
+        subscription_pricing: abcs.StarsSubscriptionPricing | None
 
     def __init__(
         self,
@@ -125,7 +126,7 @@ class ExportChatInvite(TLRequest["abcs.ExportedChatInvite"]):
                 except UnicodeEncodeError:  # lone surrogates, e.g. from a read of invalid UTF-8
                     e_title = v_title.encode("utf-8", "surrogateescape")
             return b"".join((
-                _p3(0xa455de90, _flags),
+                _p4(0xa455de90, _flags),
                 self.peer._tl_InputPeer(),
                 _p2(v_expire_date, v_usage_limit) if (_flags & 3) == 3 else (b"" if v_expire_date is None else _p1(v_expire_date)) + (b"" if v_usage_limit is None else _p1(v_usage_limit)),
                 b"" if v_title is None else (_SHORT_FORM[_n](_n, e_title) if (_n := len(e_title)) < 254 else _pack_bytes(e_title)),
@@ -136,19 +137,7 @@ class ExportChatInvite(TLRequest["abcs.ExportedChatInvite"]):
 
     __bytes__ = _bytes
 
-    @staticmethod
-    def from_bytes(data: bytes | bytearray | memoryview) -> ExportChatInvite:
-        """Read exactly one boxed ``messages.exportChatInvite`` from ``data`` (a ``gzip_packed`` wrapper is opened)."""
-        if type(data) is bytes and data[:4] == b"\x90\xde\x55\xa4":
-            try:
-                obj, end = ExportChatInvite._read(data, 4)
-            except _TRUNCATION:
-                pass  # read_exact reads it again and raises the typed error
-            else:
-                if end == len(data):
-                    return obj
-        return _read_exact(ExportChatInvite, data)
-
+    # Generated classes get their from_bytes from TLObject.__init_subclass__ (built around this reader).
     @staticmethod
     def _read(data: bytes, o: int) -> tuple[ExportChatInvite, int]:
         self = _new(ExportChatInvite)
@@ -189,7 +178,10 @@ class ExportChatInvite(TLRequest["abcs.ExportedChatInvite"]):
             self.title = None
         if _flags & 32:
             if data[o:o + 4] == b"\x58\x6d\x41\x05":
-                self.subscription_pricing, o = (_rd0 or _load_rd0())(data, o + 4)
+                v_subscription_pricing = _new(_cl0 or _load_cl0())
+                v_subscription_pricing.period, v_subscription_pricing.amount = _u3(data, o + 4)
+                o += 16
+                self.subscription_pricing = v_subscription_pricing
             else:
                 self.subscription_pricing, o = _read_boxed(data, o, _T1, "StarsSubscriptionPricing")
         else:
