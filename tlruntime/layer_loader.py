@@ -187,7 +187,7 @@ class LayerFinder:
             code = marshal.loads(data)
             # As the standard loader does: tracebacks name this file even if the byte-code was
             # compiled elsewhere (a wheel's bundle is written in the build directory).
-            _imp._fix_co_filename(code, spec.origin)
+            _imp._fix_co_filename(code, spec.origin)  # type: ignore[attr-defined]
             exec(code, module.__dict__)
             _EXECUTED[name] = module
 
