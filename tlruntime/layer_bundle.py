@@ -22,6 +22,7 @@ import hashlib
 import marshal
 import os
 import sys
+import zlib
 from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from typing import Iterable
@@ -86,7 +87,7 @@ def write_bundle(directory: str | os.PathLike[str]) -> Path:
     names = bundled_modules(
         path.relative_to(root).as_posix() for path in root.rglob("*.py") if "__pycache__" not in path.parts
     )
-    index: dict[str, tuple[int, int]] = {}
+    index: dict[str, tuple[int, int, int]] = {}
     blobs: list[bytes] = []
     contents: list[tuple[str, bytes]] = []
     offset = 0  # from the end of the index
@@ -96,7 +97,7 @@ def write_bundle(directory: str | os.PathLike[str]) -> Path:
         contents.append((name, content))
         st = source.stat()
         code = _module_code(source, content, int(st.st_mtime) & 0xFFFFFFFF, st.st_size & 0xFFFFFFFF)
-        index[name[:-3].replace("/", ".")] = (offset, len(code))
+        index[name[:-3].replace("/", ".")] = (offset, len(code), zlib.crc32(code))
         blobs.append(code)
         offset += len(code)
     raw_index = marshal.dumps(index)

@@ -29,6 +29,7 @@ import marshal
 import os
 import sys
 from _thread import RLock
+from zlib import crc32 as _crc32  # already loaded by tlruntime.tlobject (gzip_packed)
 from importlib import _bootstrap_external as _imp_external  # frozen, already loaded
 from importlib.machinery import ModuleSpec
 from types import ModuleType
@@ -56,8 +57,10 @@ _CHUNK = 1 << 16  # larger than the byte-code of almost every class module: one 
 # positioned read of an already open file: no stat, open, read or close of its own files.
 # Layout: BUNDLE_TAG, the interpreter's magic number, the 32-byte digest of the sources it
 # was compiled from, the index length (4 bytes, little-endian), the marshalled index
-# {module name relative to the package: (offset from the end of the index, length)}, then
-# each module's code (marshal format, no ``.pyc`` header).  It is used only if its magic
+# {module name relative to the package: (offset from the end of the index, length, CRC-32)},
+# then each module's code (marshal format, no ``.pyc`` header).  The CRC makes a read that
+# is not those bytes (a damaged file, or the descriptor closed and its number reused by a
+# daemonizing parent) fall back to the module's own files instead of running other code.  It is used only if its magic
 # number is this interpreter's and its digest is the one tlgen wrote into the layer's
 # marker file when it generated these sources (GENERATED_MARKER, line ``sources: sha256:``):
 # a bundle from another interpreter version or another generation of the layer is ignored.
@@ -104,9 +107,9 @@ class LayerFinder:
         self._paths: dict[str, tuple[str, str]] = {}  # package -> (its folder, its __pycache__), with a separator
         # Opened on the first class module looked up: (file descriptor, where the code starts, index),
         # None if there is no usable bundle, False before that first look-up.
-        self._bundle: tuple[int, int, dict[str, tuple[int, int]]] | None | bool = False
+        self._bundle: tuple[int, int, dict[str, tuple[int, int, int]]] | None | bool = False
 
-    def _open_bundle(self) -> tuple[int, int, dict[str, tuple[int, int]]] | None:
+    def _open_bundle(self) -> tuple[int, int, dict[str, tuple[int, int, int]]] | None:
         with _LOCK:
             if self._bundle is False:
                 self._bundle = _open_bundle(self.directory)
@@ -137,10 +140,11 @@ class LayerFinder:
             entry = bundle[2].get(fullname[len(self.prefix):])  # type: ignore[index]
             if entry is not None:
                 try:
-                    code = _pread(bundle[0], entry[1], bundle[1] + entry[0])  # type: ignore[index, misc]
-                except OSError:
-                    code = b""
-                if len(code) == entry[1]:
+                    offset, length, crc = entry
+                    code = _pread(bundle[0], length, bundle[1] + offset)  # type: ignore[index, misc]
+                except (OSError, TypeError, ValueError, OverflowError):  # closed, or a malformed entry
+                    code = None
+                if code is not None and len(code) == length and _crc32(code) == crc:
                     spec = ModuleSpec(fullname, self, origin=source, loader_state=code)  # type: ignore[arg-type]
                     spec.has_location = True
                     spec.cached = cached
@@ -256,7 +260,7 @@ def _sources_digest(directory: str) -> bytes | None:
     return digest if len(digest) == _DIGEST else None
 
 
-def _open_bundle(directory: str) -> tuple[int, int, dict[str, tuple[int, int]]] | None:
+def _open_bundle(directory: str) -> tuple[int, int, dict[str, tuple[int, int, int]]] | None:
     """The layer's bundle: descriptor, code offset and index; None if missing, foreign, stale or damaged."""
     if _pread is None or _TAG is None or _BUNDLES_OFF:
         return None

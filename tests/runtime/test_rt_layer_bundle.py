@@ -36,6 +36,7 @@ print(json.dumps({
     "bytes": bytes(export).hex(),
     "decoded": repr(mylayer.deserialize(bytes(export))),
     "typing": "typing" in sys.modules,
+    "other_loader": type(sys.modules[types.InputPeerUser.__module__].__spec__.loader).__name__,
 }))
 """
 
@@ -128,6 +129,22 @@ def test_a_damaged_bundle_is_ignored(tmp_path: Path) -> None:
     for damaged in (data[:30], data[:100], b"", data[:60] + b"\xff" * (len(data) - 60)):
         bundle.write_bytes(damaged)
         assert _probe(tmp_path)["loader"] == "SourceFileLoader"
+
+
+def test_a_bundle_whose_code_was_altered_is_ignored(tmp_path: Path) -> None:
+    # Header and index intact, one module's code changed (same length): its CRC no longer matches,
+    # so that module loads from its own file; the others still come from the bundle.
+    layer = _generate(tmp_path)
+    bundle = write_bundle(layer)
+    data = bytearray(bundle.read_bytes())
+    at = data.rfind(b"amount")  # in the code of types/pricing.py, the last module of the bundle
+    assert at > 0
+    data[at:at + 6] = b"AMOUNT"
+    bundle.write_bytes(bytes(data))
+    result = _probe(tmp_path)
+    assert result["loader"] == "SourceFileLoader"
+    assert result["name"] == "pricing" and result["decoded"] == _probe(tmp_path, TLRUNTIME_NO_BUNDLE="1")["decoded"]
+    assert result["other_loader"] == "LayerFinder"
 
 
 def test_the_real_layer_loads_a_class_without_typing() -> None:
