@@ -33,10 +33,12 @@ install-test: $(TEST_STAMP)
 
 # After generating, byte-compile like `pip install` does for a wheel, so imports never pay for
 # compiling (this environment may set PYTHONDONTWRITEBYTECODE, which would otherwise recompile
-# every run).  Installing (or reinstalling) is order-only: it never forces a regeneration.
-$(LAYER): $(SCHEMA) $(GENERATOR_SOURCES) $(wildcard generator/facts/*.csv) | $(RUNTIME_STAMP)
+# every run), then write the byte-code bundle the layer's class modules load from
+# (tlruntime.layer_bundle).  Installing (or reinstalling) is order-only: it never forces a regeneration.
+$(LAYER): $(SCHEMA) $(GENERATOR_SOURCES) $(wildcard generator/facts/*.csv) tlruntime/layer_bundle.py | $(RUNTIME_STAMP)
 	$(BIN)/python -m generator generate --out tlruntime/tl $(SCHEMA)
 	$(BIN)/python -m compileall -q -j 0 tlruntime generator >/dev/null
+	$(BIN)/python -m tlruntime.layer_bundle tlruntime/tl >/dev/null
 
 generate: $(LAYER)
 

@@ -1,7 +1,7 @@
 """Build hook: a wheel carries the generated layer and the schema files it came from.
 
-``build_py`` runs the generator and writes ``tlruntime/tl/`` into the build
-directory, so ``pip install .`` works from a clean checkout where the generated
+``build_py`` runs the generator and writes ``tlruntime/tl/`` (and its byte-code
+bundle, see tlruntime/layer_bundle.py) into the build directory, so ``pip install .`` works from a clean checkout where the generated
 layer (never committed) does not exist yet.  It also copies the schema files
 into ``generator/schema/`` so that ``tlgen`` works without a checkout.
 
@@ -54,6 +54,7 @@ class BuildPyWithLayer(build_py):
         sys.path.insert(0, str(HERE))
         try:
             from generator.emit import generate_layer
+            from tlruntime.layer_bundle import write_bundle
         finally:
             sys.path.pop(0)
         layer = build_lib / "tlruntime" / "tl"
@@ -61,6 +62,9 @@ class BuildPyWithLayer(build_py):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # tlgen and the tests report the id mismatches
             generate_layer(schemas, layer)
+        # The class modules' byte-code in one file (compiled by this interpreter; an installing
+        # interpreter of another version ignores it and uses the .pyc files pip compiles).
+        write_bundle(layer)
 
 
 setup(cmdclass={"build_py": BuildPyWithLayer})

@@ -23,11 +23,13 @@ never execute a module twice: a class module is executed once per process.
 
 from __future__ import annotations
 
+import _imp
 import importlib
 import marshal
 import os
 import sys
 from _thread import RLock
+from zlib import crc32 as _crc32  # already loaded by tlruntime.tlobject (gzip_packed)
 from importlib import _bootstrap_external as _imp_external  # frozen, already loaded
 from importlib.machinery import ModuleSpec
 from types import ModuleType
@@ -49,6 +51,28 @@ _TIMESTAMP_PYC = b"\x00\x00\x00\x00"
 _SEP = os.sep
 _PYC_SUFFIX = f".{_TAG}.pyc"
 _CHUNK = 1 << 16  # larger than the byte-code of almost every class module: one read
+
+# The byte-code bundle (tlruntime.layer_bundle writes it): one file per layer holding the
+# code of every plain module below the package, so loading a class module is a single
+# positioned read of an already open file: no stat, open, read or close of its own files.
+# Layout: BUNDLE_TAG, the interpreter's magic number, the 32-byte digest of the sources it
+# was compiled from, the index length (4 bytes, little-endian), the marshalled index
+# {module name relative to the package: (offset from the end of the index, length, CRC-32)},
+# then each module's code (marshal format, no ``.pyc`` header).  The CRC makes a read that
+# is not those bytes (a damaged file, or the descriptor closed and its number reused by a
+# daemonizing parent) fall back to the module's own files instead of running other code.  It is used only if its magic
+# number is this interpreter's and its digest is the one tlgen wrote into the layer's
+# marker file when it generated these sources (GENERATED_MARKER, line ``sources: sha256:``):
+# a bundle from another interpreter version or another generation of the layer is ignored.
+BUNDLE_NAME = "_bundle.bin"
+BUNDLE_TAG = b"TLBUNDL1"
+GENERATED_MARKER = ".tlgen-generated"  # written by generator.emit.write, read here and by layer_bundle
+SOURCES_LINE = b"sources: sha256:"
+_DIGEST = 32
+_BUNDLE_HEADER = len(BUNDLE_TAG) + 4 + _DIGEST + 4
+_pread = getattr(os, "pread", None)  # absent on Windows: no bundle there, the .pyc path serves
+# Set (to anything but "" or "0") to ignore bundles, e.g. while editing a generated module by hand.
+_BUNDLES_OFF = os.environ.get("TLRUNTIME_NO_BUNDLE", "") not in ("", "0")
 
 
 def _read_file(path: str) -> bytes:
@@ -81,6 +105,15 @@ class LayerFinder:
         self.prefix = package + "."
         self.directory = directory
         self._paths: dict[str, tuple[str, str]] = {}  # package -> (its folder, its __pycache__), with a separator
+        # Opened on the first class module looked up: (file descriptor, where the code starts, index),
+        # None if there is no usable bundle, False before that first look-up.
+        self._bundle: tuple[int, int, dict[str, tuple[int, int, int]]] | None | bool = False
+
+    def _open_bundle(self) -> tuple[int, int, dict[str, tuple[int, int, int]]] | None:
+        with _LOCK:
+            if self._bundle is False:
+                self._bundle = _open_bundle(self.directory)
+            return self._bundle  # type: ignore[return-value]
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
@@ -94,10 +127,36 @@ class LayerFinder:
             paths = self._paths[package] = (folder + _SEP, f"{folder}{_SEP}__pycache__{_SEP}")
         source = paths[0] + leaf + ".py"
         cached = paths[1] + leaf + _PYC_SUFFIX
+        bundle = self._bundle
+        if bundle is False:
+            # Opened with the first class module (never for a package: the lazy `import` of the
+            # layer and its subpackages does not pay for reading the index).
+            try:
+                os.stat(source)
+            except OSError:  # a package (no <leaf>.py): the standard path
+                return None
+            bundle = self._open_bundle()
+        if bundle is not None:
+            entry = bundle[2].get(fullname[len(self.prefix):])  # type: ignore[index]
+            if entry is not None:
+                try:
+                    offset, length, crc = entry
+                    code = _pread(bundle[0], length, bundle[1] + offset)  # type: ignore[index, misc]
+                except (OSError, TypeError, ValueError, OverflowError):  # closed, or a malformed entry
+                    code = None
+                if code is not None and len(code) == length and _crc32(code) == crc:
+                    spec = ModuleSpec(fullname, self, origin=source, loader_state=code)  # type: ignore[arg-type]
+                    spec.has_location = True
+                    spec.cached = cached
+                    return spec
+            # Not in the bundle (a package, a module added by hand) or a damaged read: its own files.
         try:
             st = os.stat(source)
+        except OSError:  # a package (no <leaf>.py): the standard path
+            return None
+        try:
             data = _read_file(cached)
-        except OSError:  # a package (no <leaf>.py) or no byte-code yet: the standard path
+        except OSError:  # no byte-code yet: the standard path compiles the source
             return None
         if (
             data[:4] != _MAGIC
@@ -106,7 +165,7 @@ class LayerFinder:
             or int.from_bytes(data[12:16], "little") != st.st_size & 0xFFFFFFFF
         ):
             return None  # stale or hash-based: the standard loader recompiles or checks it
-        spec = ModuleSpec(fullname, self, origin=source, loader_state=data)  # type: ignore[arg-type]
+        spec = ModuleSpec(fullname, self, origin=source, loader_state=memoryview(data)[_HEADER:])  # type: ignore[arg-type]
         spec.has_location = True
         spec.cached = cached
         return spec
@@ -116,7 +175,7 @@ class LayerFinder:
 
     def exec_module(self, module: ModuleType) -> None:
         spec = module.__spec__
-        if spec is None or not isinstance(spec.loader_state, bytes):  # pragma: no cover - not via find_spec
+        if spec is None or not isinstance(spec.loader_state, (bytes, memoryview)):  # pragma: no cover - not via find_spec
             raise ImportError(f"{module.__name__} was not found by this LayerFinder", name=module.__name__)
         name = module.__name__
         with _LOCK:
@@ -129,7 +188,11 @@ class LayerFinder:
                 return
             data = spec.loader_state
             spec.loader_state = None
-            exec(marshal.loads(memoryview(data)[_HEADER:]), module.__dict__)
+            code = marshal.loads(data)
+            # As the standard loader does: tracebacks name this file even if the byte-code was
+            # compiled elsewhere (a wheel's bundle is written in the build directory).
+            _imp._fix_co_filename(code, spec.origin)  # type: ignore[attr-defined]
+            exec(code, module.__dict__)
             _EXECUTED[name] = module
 
 
@@ -179,6 +242,50 @@ def _load_directly(finder: LayerFinder, name: str, package: str) -> ModuleType |
     finder.exec_module(module)
     sys.modules[name] = module
     return module
+
+
+def _sources_digest(directory: str) -> bytes | None:
+    """The digest tlgen recorded for the sources of the layer in ``directory`` (its marker file)."""
+    try:
+        marker = _read_file(directory + _SEP + GENERATED_MARKER)
+    except OSError:
+        return None
+    at = marker.find(SOURCES_LINE)
+    if at < 0:
+        return None
+    try:
+        digest = bytes.fromhex(marker[at + len(SOURCES_LINE):at + len(SOURCES_LINE) + 2 * _DIGEST].decode("ascii"))
+    except ValueError:
+        return None
+    return digest if len(digest) == _DIGEST else None
+
+
+def _open_bundle(directory: str) -> tuple[int, int, dict[str, tuple[int, int, int]]] | None:
+    """The layer's bundle: descriptor, code offset and index; None if missing, foreign, stale or damaged."""
+    if _pread is None or _TAG is None or _BUNDLES_OFF:
+        return None
+    try:
+        fd = os.open(directory + _SEP + BUNDLE_NAME, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        header = _pread(fd, _BUNDLE_HEADER, 0)
+        if (
+            len(header) == _BUNDLE_HEADER
+            and header[:8] == BUNDLE_TAG
+            and header[8:12] == _MAGIC
+            and header[12:12 + _DIGEST] == _sources_digest(directory)
+        ):
+            size = int.from_bytes(header[12 + _DIGEST:], "little")
+            raw = _pread(fd, size, _BUNDLE_HEADER)
+            if len(raw) == size:
+                index = marshal.loads(raw)
+                if type(index) is dict:
+                    return fd, _BUNDLE_HEADER + size, index
+    except (OSError, ValueError, EOFError, TypeError):
+        pass  # a damaged bundle is no bundle: every module loads from its own files
+    os.close(fd)
+    return None
 
 
 def install(package: str, directory: str) -> None:

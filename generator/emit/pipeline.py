@@ -11,6 +11,7 @@ from generator.emit.render import render_layer
 from generator.emit.write import write_tree
 from generator.errors import render_errors
 from generator.model import ValidatedSchema
+from tlruntime.layer_bundle import bundled_modules, sources_digest
 
 __all__ = ["load_schema", "write_layer", "generate_layer"]
 
@@ -27,11 +28,15 @@ def load_schema(schema_paths: Sequence[Path]) -> ValidatedSchema:
     return validate(without_runtime_combinators(parse_files([Path(p) for p in schema_paths])))
 
 
-def _marker_text(validated: ValidatedSchema, package: str) -> str:
+def _marker_text(validated: ValidatedSchema, package: str, files: dict[str, str]) -> str:
     layer = validated.schema.layer
+    # A byte-code bundle of this layer (tlruntime.layer_bundle) is used only if it was compiled
+    # from exactly these sources: it carries the same digest.
+    digest = sources_digest((path, files[path].encode("utf-8")) for path in bundled_modules(files))
     return (
         "Written by tlgen (python -m generator); the whole directory is replaced on the next run.\n"
         f"layer: {layer if layer is not None else 'unknown'}\npackage: {package}\n"
+        f"sources: sha256:{digest}\n"
     )
 
 
@@ -40,7 +45,7 @@ def write_layer(validated: ValidatedSchema, out_dir: Path, package: str = DEFAUL
     files = dict(render_layer(build_layer(validated, package)))
     # One exception class per known RPC error (the facts table bundled with the generator).
     files["errors.py"] = render_errors()
-    write_tree(Path(out_dir), files, _marker_text(validated, package))
+    write_tree(Path(out_dir), files, _marker_text(validated, package, files))
 
 
 def generate_layer(

@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Mapping
 
 from generator.emit.errors import OutputDirError
+from tlruntime.layer_loader import GENERATED_MARKER
 
 __all__ = ["MARKER", "write_tree"]
 
-MARKER = ".tlgen-generated"
+MARKER = GENERATED_MARKER  # the runtime reads it too: a bundle must match its sources digest
 # The first line of every generated file; a layer written before the marker existed is recognised by it.
 _LEGACY_HEADER = "# Generated from TL layer "
 

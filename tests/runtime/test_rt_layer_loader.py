@@ -11,7 +11,10 @@ import textwrap
 import warnings
 from pathlib import Path
 
+import pytest
+
 from generator.emit import generate_layer
+from tlruntime.layer_bundle import write_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "generator" / "fixtures" / "emit_package.tl"
@@ -100,11 +103,14 @@ print("ok")
 """
 
 
-def test_lazy_loads_and_import_statements_share_one_module(tmp_path: Path) -> None:
+@pytest.mark.parametrize("bundled", [False, True], ids=["pyc", "bundle"])
+def test_lazy_loads_and_import_statements_share_one_module(tmp_path: Path, bundled: bool) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         generate_layer([FIXTURE], tmp_path / "mylayer", package="mylayer")
     assert compileall.compile_dir(str(tmp_path / "mylayer"), quiet=1)
+    if bundled:  # the same races, with the class modules read from the layer's byte-code bundle
+        write_bundle(tmp_path / "mylayer")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), str(ROOT)]))
     done = subprocess.run(
         [sys.executable, "-B", "-c", SAME_MODULE_PROBE], env=env, capture_output=True, text=True, timeout=60
