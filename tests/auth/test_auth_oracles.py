@@ -80,9 +80,8 @@ class TelethonConnection:
 def telethon_knows(server_key: RSAPrivateKey):  # type: ignore[no-untyped-def]
     from telethon.crypto import rsa as telethon_rsa
 
-    telethon_rsa.add_key(server_key.public_key.to_pem(), old=False)
+    telethon_rsa.add_key(server_key.public_key.to_pem(), old=False)  # stays registered: a key, not a patch
     yield
-    telethon_rsa._server_keys.pop(server_key.public_key.fingerprint, None)
 
 
 def run_telethon(link: InMemoryLink) -> tuple[bytes, int]:

@@ -259,14 +259,11 @@ def test_legacy_round_trip(server_key: RSAPrivateKey) -> None:
         legacy_rsa_encrypt(bytes(236), server_key.public_key, seeded(1))
 
 
-def test_telethon_legacy_ciphertext_is_readable(server_key: RSAPrivateKey, monkeypatch: pytest.MonkeyPatch) -> None:
-    import rsa as rsa_package
+def test_telethon_legacy_ciphertext_is_readable(server_key: RSAPrivateKey) -> None:
     from telethon.crypto import rsa as telethon_rsa
 
     public = server_key.public_key
-    monkeypatch.setitem(
-        telethon_rsa._server_keys, public.fingerprint, (rsa_package.PublicKey(public.n, public.e), False)
-    )
+    telethon_rsa.add_key(public.to_pem(), old=False)  # Telethon's public way to add a server key
     data = bytes(range(100, 200))
     encrypted = telethon_rsa.encrypt(public.fingerprint, data)
     digest, rest = legacy_unwrap(rsa_decrypt_raw(encrypted, server_key))

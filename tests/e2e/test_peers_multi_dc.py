@@ -6,7 +6,8 @@ new auth key there, logs in, and then calls the seed method
 ``messages.exportChatInvite`` as the bot: its own ``ChatInviteExported`` comes
 back, with the bot as ``admin_id``.  The only things handed to the peers are
 configuration: our RSA key, and where "DC 1" is (Telethon's session
-``set_dc``; kurigram's storage, see :class:`LoopbackStartStorage`).
+``set_dc``; a kurigram session file written through its storage API, see
+:func:`_kurigram_session_file_on_dc1`).
 
 How each finds DC 2: Telethon's ``_switch_dc`` takes the first ``dcOption`` of
 ``help.getConfig`` with that id whose ``ipv6`` and ``cdn`` flags match its
@@ -37,6 +38,7 @@ from pyrogram.connection.transport import TCPAbridged
 from pyrogram.crypto import rsa as pyrogram_rsa
 from pyrogram.storage import SQLiteStorage
 
+from tlruntime.client import Client
 from tlruntime.crypto.rsa import RSAPrivateKey
 from tlruntime.server import LoopbackTelegram
 
@@ -59,11 +61,9 @@ async def _telethon_bot_login(server_key: RSAPrivateKey) -> None:
         telethon_rsa.add_key(telegram.public_key_pem, old=False)
         session = MemorySession()
         session.set_dc(1, HOST, telegram.port_of(1))  # configuration: where this session's DC is
-        # Telethon caches help.getConfig on the client class (``_config``), shared by every client in
-        # the process; a subclass of our own gives this test its own cache, so another test's
-        # loopback ports can never answer "where is DC 2".  Nothing of Telethon's is replaced.
-        client_class = type("LoopbackTelegramClient", (TelegramClient,), {"_config": None})
-        client = client_class(
+        # Telethon caches help.getConfig per process (on its client class): this is the one test that
+        # makes a stock Telethon client look up another DC, so the cache it fills is its own.
+        client = TelegramClient(
             session,
             api_id=1,
             api_hash=API_HASH,
@@ -99,36 +99,38 @@ def test_telethon_bot_follows_user_migrate(server_key: RSAPrivateKey) -> None:
     run(_telethon_bot_login(server_key))
 
 
-class LoopbackStartStorage(SQLiteStorage):
-    """kurigram's in-memory SQLite storage, for a session that starts on the loopback's DC 1.
+async def _dc1_auth_key(telegram: LoopbackTelegram) -> bytes:
+    """An auth key for DC 1, made by our client (what a session file brought from another library holds)."""
+    async with Client(HOST, telegram.port_of(1), telegram.public_key, dc_id=1, timeout=10) as ours:
+        assert ours.session is not None
+        return ours.session.auth_key
 
-    Configuration, through kurigram's published storage interface (``storage_engine=``): a
-    kurigram session keeps its DC as the ``dc_id``, ``server_address`` and ``port`` of its
-    storage, and a new session is pointed at Telegram's DC 2 (``Client.load_session`` writes that
-    address while the session has no auth key yet).  This storage answers those first writes with
-    the DC it was configured with, so the new session starts on our DC 1 — what a session file made
-    for DC 1 would say.  Once the session has a key every write is kept as given: the move to DC 2
-    after ``USER_MIGRATE_2`` is kurigram's own, with the address it read from our ``help.getConfig``
-    (kurigram 2.2.26 has no built-in DC table to configure; it asks ``help.getConfig``).
+
+async def _kurigram_session_file_on_dc1(telegram: LoopbackTelegram, workdir: Path) -> None:
+    """A kurigram session file that says "DC 1 is 127.0.0.1:<port>, not logged in", written through
+    kurigram's own storage API (configuration, as a session file or session string is).
+
+    kurigram 2.2.26 has no DC table or address option: a new session always starts at Telegram's
+    DC 2 address, so the session must exist already.  It carries a DC 1 key and ``user_id`` 0:
+    kurigram then connects to DC 1, sees it is not authorized and logs in with ``bot_token`` —
+    and the move to DC 2 after ``USER_MIGRATE_2`` (address from our ``help.getConfig``, a new key
+    made by kurigram there) is all its own.
     """
-
-    def __init__(self, workdir: Path, dc_id: int, port: int) -> None:
-        super().__init__("loopback", workdir=workdir, in_memory=True)
-        self._start = {"dc_id": dc_id, "server_address": HOST, "port": port}
-
-    async def _start_or(self, attr: str, value: object) -> object:
-        if value is not object and await self.auth_key() is None:
-            value = self._start[attr]
-        return await self._accessor("sessions", attr, value)
-
-    async def dc_id(self, value: object = object) -> object:
-        return await self._start_or("dc_id", value)
-
-    async def server_address(self, value: object = object) -> object:
-        return await self._start_or("server_address", value)
-
-    async def port(self, value: object = object) -> object:
-        return await self._start_or("port", value)
+    storage = SQLiteStorage("loopback", workdir=workdir)
+    await storage.open()
+    try:
+        await storage.dc_id(1)
+        await storage.server_address(HOST)
+        await storage.port(telegram.port_of(1))
+        await storage.api_id(1)
+        await storage.test_mode(False)
+        await storage.auth_key(await _dc1_auth_key(telegram))
+        await storage.date(0)
+        await storage.user_id(0)
+        await storage.is_bot(False)
+    finally:
+        await storage.save()
+        await storage.close()
 
 
 def _register_kurigram_key(telegram: LoopbackTelegram) -> None:
@@ -140,13 +142,12 @@ def _register_kurigram_key(telegram: LoopbackTelegram) -> None:
 async def _kurigram_bot_login(server_key: RSAPrivateKey, workdir: Path) -> None:
     async with LoopbackTelegram(dcs=2, host=HOST, private_key=server_key, bots=[TOKEN]) as telegram:
         _register_kurigram_key(telegram)
-        storage = LoopbackStartStorage(workdir, dc_id=1, port=telegram.port_of(1))
+        await _kurigram_session_file_on_dc1(telegram, workdir)
         client = KurigramClient(
             "loopback",
             api_id=1,
             api_hash=API_HASH,
             bot_token=TOKEN,
-            storage_engine=storage,
             protocol_factory=TCPAbridged,
             workdir=str(workdir),
             no_updates=True,
@@ -155,8 +156,8 @@ async def _kurigram_bot_login(server_key: RSAPrivateKey, workdir: Path) -> None:
         expire = future_date()
         await client.start()
         try:
-            assert await storage.dc_id() == 2
-            assert await storage.port() == telegram.port_of(2)
+            assert await client.storage.dc_id() == 2
+            assert await client.storage.port() == telegram.port_of(2)
             me = client.me
             invite = await client.invoke(
                 raw.functions.messages.ExportChatInvite(
